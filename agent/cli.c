@@ -1,0 +1,54 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "isotime.h"
+#include "log.h"
+
+int cli_load(const char *config_path, struct config *cfg, struct ruleset *rs)
+{
+  const char *path = config_choose_path(config_path);
+  struct diag d;
+  lethe_rc rc;
+
+  diag_init(&d);
+  rc = config_load(path, cfg, &d);
+  if(!rc)
+    rc = rules_load(cfg, rs, &d);
+  log_lines(rc ? LOG_ERR : LOG_WARNING, db_str(&d.text));
+  if(rc == LETHE_E_NOMEM)
+    log_msg(LOG_ERR, "out of memory while reading the configuration");
+  else if(rc && d.errors)
+    log_msg(LOG_ERR, "%u error%s in the configuration; nothing was done", d.errors,
+            d.errors == 1 ? "" : "s");
+  diag_release(&d);
+  return rc ? EXIT_USAGE : EXIT_DONE;
+}
+
+int cli_parse_now(const char *text, int64_t *now)
+{
+  struct lethe_err err;
+  if(isotime_parse(text, now, &err)) {
+    log_msg(LOG_ERR, "--now: %s", err.msg);
+    return EXIT_USAGE;
+  }
+  return EXIT_DONE;
+}
+
+int64_t cli_now(void)
+{
+  return (int64_t)time(NULL);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  fprintf(stderr, "lethe %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'lethe %s --help'.\n", cmd);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,100 @@
+/* lethe check: validate the configuration and rules, one line per rule. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "isotime.h"
+#include "log.h"
+#include "report.h"
+
+static const char usage[] =
+  "Usage: lethe check [-c CONFIG]\n"
+  "\n"
+  "Validate the configuration and every rule file, report every error as\n"
+  "FILE:LINE: message, and print one line per rule and hold.\n"
+  "\n"
+  "  -c, --config FILE   configuration (default $LETHE_CONFIG or " CONFIG_DEFAULT_PATH ")\n"
+  "  -h, --help          show this help\n"
+  "\n"
+  "Exit status: 0 valid, 2 invalid.\n";
+
+static void print_rule(const struct rule *r)
+{
+  char settings[1024];
+  report_rule_settings(r, settings, sizeof(settings));
+  printf("rule %s  %s  %s\n", r->name, r->source, settings);
+}
+
+static void print_hold(const struct hold *h)
+{
+  char until[ISOTIME_LEN] = "";
+  if(h->has_until)
+    isotime_format(h->until, until);
+  printf("hold %s  %zu pattern%s%s%s  %s\n", h->name, h->match.n, h->match.n == 1 ? "" : "s",
+         h->has_until ? ", until " : "", until, h->reason);
+}
+
+/* A source that is missing now is worth a warning, not a refusal: a share
+ * may be mounted later. */
+static void check_sources(const struct ruleset *rs)
+{
+  for(size_t i = 0; i < rs->n_rules; i++) {
+    const struct rule *r = rs->rules[i];
+    int fd;
+    if(r->kind != SOURCE_FILE)
+      continue;
+    fd = open(r->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if(fd < 0)
+      log_msg(LOG_WARNING, "%s:%d: warning: [rule %s] source %s cannot be opened now: %s",
+              r->file, r->line, r->name, r->root, strerror(errno));
+    else
+      close(fd);
+  }
+}
+
+int cmd_check(int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "config", required_argument, NULL, 'c' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  const char *config = NULL;
+  struct config cfg = { 0 };
+  struct ruleset rs = { 0 };
+  int c, status;
+
+  for(;;) {
+    c = getopt_long(argc, argv, "c:h", opts, NULL);
+    if(c == -1)
+      break;
+    switch(c) {
+    case 'c':
+      config = optarg;
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      return EXIT_DONE;
+    default:
+      return cli_usage_error("check", "unknown option");
+    }
+  }
+  if(optind < argc)
+    return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
+  status = cli_load(config, &cfg, &rs);
+  if(status == EXIT_DONE) {
+    for(size_t i = 0; i < rs.n_rules; i++)
+      print_rule(rs.rules[i]);
+    for(size_t i = 0; i < rs.n_holds; i++)
+      print_hold(rs.holds[i]);
+    check_sources(&rs);
+  }
+  ruleset_release(&rs);
+  config_release(&cfg);
+  return status;
+}

@@ -1,0 +1,35 @@
+/* The agent configuration: the [agent] section of lethe.ini. */
+#ifndef LETHE_CONFIG_H
+#define LETHE_CONFIG_H
+
+#include "diag.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/lethe/lethe.ini"
+
+struct config {
+  char *path;         /* the file read */
+  char *rules_dir;    /* rules.d: *.ini read in sorted order */
+  char *state_dir;    /* journal, lock, cadence state */
+  char *ledger_dir;   /* git repository of certificates */
+  char *key_path;     /* Ed25519 signing key */
+  char *plugins_dir;  /* deletion plugins (.so) */
+  char *remote;       /* optional push URL, or NULL */
+};
+
+/* Which file to read: the -c argument if given, else $LETHE_CONFIG, else
+ * CONFIG_DEFAULT_PATH. */
+const char *config_choose_path(const char *cli_path);
+
+/* Read the configuration at path. Relative paths in it are taken relative to
+ * the directory of the file. Every error goes to d ("FILE:LINE: ..."); the
+ * result is LETHE_E_CONFIG if there was any, and cfg is then still safe to
+ * release. */
+lethe_rc config_load(const char *path, struct config *cfg, struct diag *d) WUR;
+
+void config_release(struct config *cfg);
+
+/* A path made absolute against the directory of base_file; the caller frees
+ * it. NULL when out of memory. */
+char *config_resolve(const char *base_file, const char *path);
+
+#endif

@@ -1,0 +1,18 @@
+/* Messages for the operator, on stderr. Under systemd (JOURNAL_STREAM set)
+ * each line carries a syslog priority prefix such as "<4>", so journald keeps
+ * the level; on a terminal or in a pipe the prefix is "lethe: ". */
+#ifndef LETHE_LOG_H
+#define LETHE_LOG_H
+
+#include <syslog.h>
+#include "err.h"
+
+/* Print one line at the given syslog priority (LOG_ERR, LOG_WARNING,
+ * LOG_NOTICE, LOG_INFO). */
+void log_msg(int priority, const char *fmt, ...) PRINTF(2, 3);
+
+/* Print every line of text (possibly several, each ending in '\n') at the
+ * given priority. */
+void log_lines(int priority, const char *text);
+
+#endif

@@ -1,0 +1,47 @@
+/* lethe: the command front end. Each command lives in cmd_NAME.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+struct command {
+  const char *name;
+  int (*fn)(int argc, char **argv);
+  const char *summary;
+};
+
+static const struct command commands[] = {
+  { "check", cmd_check, "validate configuration and rules" },
+  { "plan", cmd_plan, "report what would be deleted now (dry run)" },
+};
+
+static void usage(FILE *f)
+{
+  fputs("Usage: lethe COMMAND [OPTIONS]\n\nCommands:\n", f);
+  for(size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fputs("\n'lethe COMMAND --help' describes a command; lethe(1) describes them all.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+  if(argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if(!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return EXIT_DONE;
+  }
+  if(!strcmp(argv[1], "--version")) {
+    printf("lethe %s\n", LETHE_VERSION);
+    return EXIT_DONE;
+  }
+  for(size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if(!strcmp(argv[1], commands[i].name))
+      return commands[i].fn(argc - 1, argv + 1);
+  fprintf(stderr, "lethe: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,78 @@
+/* The plan: every item the rules select, with its decision and the reason.
+ *
+ * Entries are written as they come to an unlinked spool file, one canonical
+ * JSON object per line, so a plan of millions of items costs disk, not
+ * memory; only per-rule summaries are kept. The plan's name is the SHA-256 of
+ * "lethe-plan/1\n", the instant "now" and every entry line in order: the
+ * same tree at the same "now" always gives the same hash. */
+#ifndef LETHE_PLAN_H
+#define LETHE_PLAN_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "item.h"
+#include "policy.h"
+#include "rules.h"
+
+#define PLAN_SCHEMA "lethe-plan/1"
+#define PLAN_HASH_LEN 72  /* "sha256:" + 64 hex + NUL */
+#define DECISION__COUNT 5
+
+struct plan_rule {
+  const struct rule *rule;
+  uint64_t count[DECISION__COUNT];  /* indexed by enum decision */
+  uint64_t bytes[DECISION__COUNT];
+  uint64_t source_items;            /* non-directory entries the scan saw */
+  bool has_oldest;
+  int64_t oldest;                   /* oldest clock among items to delete */
+  char *oldest_uri;                 /* percent-encoded */
+  long spool_begin, spool_end;      /* this rule's lines in the spool */
+  char *error;                      /* the source could not be scanned: why */
+};
+
+struct plan {
+  int64_t now;
+  FILE *spool;
+  void *sha;                        /* EVP_MD_CTX */
+  struct plan_rule *rules;
+  size_t n_rules;
+  char hash[PLAN_HASH_LEN];
+  struct dynbuf line;               /* scratch for one entry */
+};
+
+/* Start an empty plan for the instant now. */
+lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err) WUR;
+
+/* Begin the entries of rule r; returns its summary slot in *out. */
+lethe_rc plan_begin_rule(struct plan *p, const struct rule *r, struct plan_rule **out) WUR;
+
+/* Record one item of the current rule. uri is the item's percent-encoded
+ * URI. Keep decisions are counted but not written. */
+lethe_rc plan_add(struct plan *p, const struct item *it, const char *uri,
+                  const struct verdict *v) WUR;
+
+/* Close the current rule's entries. */
+lethe_rc plan_end_rule(struct plan *p) WUR;
+
+/* Compute the hash; no entries may be added after. */
+lethe_rc plan_finish(struct plan *p, struct lethe_err *err) WUR;
+
+/* Call fn with each entry of the rule at index i, parsed, in order. The object
+ * is freed after fn returns. */
+typedef lethe_rc (*plan_entry_fn)(void *ctx, struct json_object *entry);
+lethe_rc plan_each(struct plan *p, size_t i, plan_entry_fn fn, void *ctx) WUR;
+
+/* Copy the raw entry lines of rule i to out, separated by sep. */
+lethe_rc plan_copy_lines(struct plan *p, size_t i, FILE *out, const char *sep,
+                         bool *first) WUR;
+
+/* Totals over every rule, by decision. */
+void plan_totals(const struct plan *p, uint64_t count[DECISION__COUNT],
+                 uint64_t bytes[DECISION__COUNT]);
+
+void plan_release(struct plan *p);
+
+#endif

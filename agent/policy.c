@@ -1,0 +1,186 @@
+#include "policy.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "events.h"
+#include "glob.h"
+#include "isotime.h"
+#include "namedate.h"
+#include "walk.h"
+
+static const char *const names[] = {
+  [DECISION_KEEP] = "keep", [DECISION_DELETE] = "delete", [DECISION_HELD] = "held",
+  [DECISION_GRACE] = "grace", [DECISION_SKIP] = "skip",
+};
+
+const char *decision_name(enum decision d)
+{
+  return names[d];
+}
+
+const struct hold *policy_find_hold(const struct ruleset *rs, const char *uri, size_t uri_len,
+                                    int64_t now)
+{
+  for(size_t i = 0; i < rs->n_holds; i++) {
+    const struct hold *h = rs->holds[i];
+    if(h->has_until && h->until <= now)
+      continue;
+    for(size_t j = 0; j < h->match.n; j++)
+      if(glob_match(h->match.v[j], uri, uri_len))
+        return h;
+  }
+  return NULL;
+}
+
+static const enum item_time time_of_clock[] = {
+  [CLOCK_MTIME] = TIME_MTIME, [CLOCK_BTIME] = TIME_BTIME, [CLOCK_CTIME] = TIME_CTIME,
+  [CLOCK_ATIME] = TIME_ATIME, [CLOCK_INTERNALDATE] = TIME_INTERNALDATE,
+  [CLOCK_SENTDATE] = TIME_SENTDATE, [CLOCK_RECEIVED] = TIME_RECEIVED,
+};
+
+/* The key an events CSV is searched by: the subject, else the path. */
+static void events_key(const struct rule *r, const struct item *it, const char **key,
+                       size_t *len)
+{
+  if(r->subject && it->subject) {
+    *key = it->subject;
+    *len = it->subject_len;
+  }
+  else {
+    *key = it->rel;
+    *len = it->rel_len;
+  }
+}
+
+/* Read the item's clock; on failure write why into out->reason. */
+static bool read_clock(const struct rule *r, const struct item *it,
+                       const struct subject_info *subj, struct verdict *out)
+{
+  const char *key;
+  size_t len;
+  switch(r->clock) {
+  case CLOCK_NAME:
+    if(namedate_find(it->name, &out->clock))
+      return true;
+    snprintf(out->reason, sizeof(out->reason), "clock unreadable: no date in the name");
+    return false;
+  case CLOCK_NEWEST:
+    if(subj && subj->has_newest) {
+      out->clock = subj->newest;
+      return true;
+    }
+    snprintf(out->reason, sizeof(out->reason), "clock unreadable: no file inside the "
+             "subject to date it");
+    return false;
+  case CLOCK_EVENTS:
+    events_key(r, it, &key, &len);
+    if(events_lookup(r->events, key, len, &out->clock))
+      return true;
+    snprintf(out->reason, sizeof(out->reason), "clock unreadable: no event for '%.*s' in %s",
+             (int)(len > 200 ? 200 : len), key, r->events_path);
+    return false;
+  default:
+    if(it->has_time[time_of_clock[r->clock]]) {
+      out->clock = it->times[time_of_clock[r->clock]];
+      return true;
+    }
+    snprintf(out->reason, sizeof(out->reason), "clock unreadable: %s not available here",
+             clock_name(r->clock));
+    return false;
+  }
+}
+
+static bool find_hold(const struct ruleset *rs, const struct item *it, const char *uri,
+                      size_t uri_len, int64_t now, struct verdict *out)
+{
+  const struct hold *h = policy_find_hold(rs, uri, uri_len, now);
+  if(h) {
+    out->hold = h->name;
+    out->hold_reason = h->reason;
+    return true;
+  }
+  if(it->hold_dir) {
+    out->hold = WALK_HOLD_MARKER;
+    out->hold_reason = it->hold_dir;
+    return true;
+  }
+  return false;
+}
+
+/* Put the hold first in the reason; what the rule alone would have done
+ * follows it (cut to fit). */
+static void describe_hold(struct verdict *out, const char *then)
+{
+  char rest[sizeof(out->reason)];
+  memcpy(rest, out->reason, sizeof(rest));
+  if(!strcmp(out->hold, WALK_HOLD_MARKER))
+    snprintf(out->reason, sizeof(out->reason), "held: marker %s in '%.200s'%s%.300s",
+             WALK_HOLD_MARKER, *out->hold_reason ? out->hold_reason : "the source root",
+             then, rest);
+  else
+    snprintf(out->reason, sizeof(out->reason), "held by [hold %.100s]: %.200s%s%.300s",
+             out->hold, out->hold_reason, then, rest);
+}
+
+void policy_decide(const struct rule *r, const struct ruleset *rs, const struct item *it,
+                   const char *uri, size_t uri_len, const struct subject_info *subj,
+                   int64_t now, struct verdict *out)
+{
+  char c[ISOTIME_LEN], e[ISOTIME_LEN], d[ISOTIME_LEN], n[ISOTIME_LEN];
+  char period[DURATION_TEXT_LEN], grace[DURATION_TEXT_LEN];
+  bool held;
+
+  memset(out, 0, sizeof(*out));
+  held = find_hold(rs, it, uri, uri_len, now, out);
+  if(it->problem) {
+    out->decision = held ? DECISION_HELD : DECISION_SKIP;
+    snprintf(out->reason, sizeof(out->reason), "%s", it->problem);
+    if(held)
+      describe_hold(out, "; also: ");
+    return;
+  }
+  out->has_clock = read_clock(r, it, subj, out);
+  if(!out->has_clock) {
+    out->decision = held ? DECISION_HELD : DECISION_SKIP;
+    if(held)
+      describe_hold(out, "; also: ");
+    return;
+  }
+  if(duration_add(out->clock, &r->retain, &out->expires)) {
+    out->decision = DECISION_KEEP; /* beyond year 9999: never due */
+    return;
+  }
+  out->has_expires = true;
+  out->due = out->expires;
+  if(r->has_grace && duration_add(out->expires, &r->grace, &out->due))
+    out->due = INT64_MAX;
+  isotime_format(out->clock, c);
+  isotime_format(out->expires, e);
+  isotime_format(out->due, d);
+  isotime_format(now, n);
+  duration_format(&r->retain, period);
+  if(out->expires > now) {
+    out->decision = DECISION_KEEP;
+    snprintf(out->reason, sizeof(out->reason), "not due: %s %s + %s = %s > now %s",
+             clock_name(r->clock), c, period, e, n);
+    return;
+  }
+  snprintf(out->reason, sizeof(out->reason), "expired: %s %s + %s = %s <= now %s",
+           clock_name(r->clock), c, period, e, n);
+  if(held) {
+    out->decision = DECISION_HELD;
+    describe_hold(out, "; otherwise ");
+    return;
+  }
+  if(out->due > now) {
+    char expired[sizeof(out->reason)];
+    memcpy(expired, out->reason, sizeof(expired));
+    duration_format(&r->grace, grace);
+    out->decision = DECISION_GRACE;
+    snprintf(out->reason, sizeof(out->reason), "in grace: %.600s; may be deleted from %s "
+             "(grace %s)", expired, d, grace);
+    return;
+  }
+  out->decision = DECISION_DELETE;
+}

@@ -1,0 +1,54 @@
+/* The retention decision for one item: delete, held, grace, skip, or keep.
+ *
+ * Pure: it reads the rule, the holds, the item and the instant "now", and
+ * touches nothing, so a dry run and an apply decide alike. */
+#ifndef LETHE_POLICY_H
+#define LETHE_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "item.h"
+#include "rules.h"
+
+enum decision {
+  DECISION_KEEP,    /* not due yet: not listed in a plan */
+  DECISION_DELETE,  /* expired, past any grace, not held */
+  DECISION_HELD,    /* expired (or unjudgeable) but under a hold */
+  DECISION_GRACE,   /* expired, inside its notice period */
+  DECISION_SKIP,    /* cannot be judged (clock unreadable, not a subject ...) */
+};
+
+/* "delete", "held", "grace", "skip" or "keep". */
+const char *decision_name(enum decision d);
+
+/* What a source knows of the subject an item belongs to. */
+struct subject_info {
+  bool has_newest;
+  int64_t newest;          /* newest mtime of any file inside the subject */
+};
+
+struct verdict {
+  enum decision decision;
+  bool has_clock;
+  int64_t clock;           /* when the retention clock started */
+  bool has_expires;
+  int64_t expires;         /* clock + retain */
+  int64_t due;             /* expires + grace: the earliest deletion */
+  const char *hold;        /* the hold's name, or ".lethe-hold" */
+  const char *hold_reason;
+  char reason[768];        /* for people: the arithmetic, or why not */
+};
+
+/* Decide for item it, selected by rule r, at instant now. uri is the item's
+ * URI unencoded (what [hold] match patterns see); subj may be NULL when the
+ * rule has no subject. Holds in rs are consulted; a hold with an 'until' in
+ * the past no longer holds. */
+void policy_decide(const struct rule *r, const struct ruleset *rs, const struct item *it,
+                   const char *uri, size_t uri_len, const struct subject_info *subj,
+                   int64_t now, struct verdict *out);
+
+/* The [hold] of rs that holds uri at now, or NULL. */
+const struct hold *policy_find_hold(const struct ruleset *rs, const char *uri, size_t uri_len,
+                                    int64_t now);
+
+#endif

@@ -1,0 +1,43 @@
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+lethe_rc report_parse_format(const char *name, enum report_format *out)
+{
+  if(!strcmp(name, "text"))
+    *out = REPORT_TEXT;
+  else if(!strcmp(name, "json"))
+    *out = REPORT_JSON;
+  else if(!strcmp(name, "csv"))
+    *out = REPORT_CSV;
+  else
+    return LETHE_E_USAGE;
+  return LETHE_OK;
+}
+
+lethe_rc report_write(struct plan *p, enum report_format f, FILE *out)
+{
+  switch(f) {
+  case REPORT_JSON:
+    return report_json(p, out);
+  case REPORT_CSV:
+    return report_csv(p, out);
+  default:
+    return report_text(p, out);
+  }
+}
+
+void report_rule_settings(const struct rule *r, char *buf, size_t n)
+{
+  char retain[DURATION_TEXT_LEN], every[DURATION_TEXT_LEN], grace[DURATION_TEXT_LEN];
+  duration_format(&r->retain, retain);
+  duration_format(&r->every, every);
+  duration_format(&r->grace, grace);
+  snprintf(buf, n, "retain %s, clock %s%s%s, action %s%s%s%s%s%s", retain,
+           clock_name(r->clock), r->clock == CLOCK_EVENTS ? ":" : "",
+           r->clock == CLOCK_EVENTS ? r->events_path : "", r->action ? r->action : "?",
+           r->has_every ? ", every " : "", r->has_every ? every : "",
+           r->has_grace ? ", grace " : "", r->has_grace ? grace : "",
+           r->review_required ? ", review required" : "");
+}

@@ -1,0 +1,673 @@
+#include "rules.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "glob.h"
+#include "inifile.h"
+#include "isotime.h"
+#include "uri.h"
+
+/* Actions the agent ships plugins for. A third-party action is accepted when
+ * its plugin file exists in the plugin directory. */
+static const char *const builtin_actions[] = {
+  "shred", "unlink", "expunge", "graph-delete", "archive-purge",
+  "archive-then-shred", "archive-then-expunge", "exec", NULL,
+};
+
+/* Settings passed through to the action's plugin (documented in lethe.ini(5)). */
+static const char *const plugin_keys[] = {
+  "passes", "zero-pass", "verify", "archive-dir", "archive-format", "remove-empty-dirs",
+  "command", "timeout", "tls", "credentials", "hold-keyword", "move-to",
+  "allow-no-uidplus", "archive-path", NULL,
+};
+
+static const char *const clock_names[] = {
+  [CLOCK_MTIME] = "mtime", [CLOCK_BTIME] = "btime", [CLOCK_CTIME] = "ctime",
+  [CLOCK_ATIME] = "atime", [CLOCK_NAME] = "name", [CLOCK_NEWEST] = "newest",
+  [CLOCK_EVENTS] = "events", [CLOCK_INTERNALDATE] = "internaldate",
+  [CLOCK_SENTDATE] = "sentdate", [CLOCK_RECEIVED] = "received",
+};
+
+const char *clock_name(enum clock_kind k)
+{
+  return clock_names[k];
+}
+
+/* Parsing state: the section being filled and which keys it has seen. */
+struct loader {
+  const struct config *cfg;
+  struct ruleset *rs;
+  struct diag *d;
+  const char *path;
+  struct rule *rule;      /* current [rule] section, or NULL */
+  struct hold *hold;      /* current [hold] section, or NULL */
+  bool skip_section;      /* an unknown or broken section: its keys are ignored */
+  lethe_rc oom;
+};
+
+static bool in_list(const char *const *list, const char *s)
+{
+  for(; *list; list++)
+    if(!strcmp(*list, s))
+      return true;
+  return false;
+}
+
+static bool valid_name(const char *s)
+{
+  if(!*s)
+    return false;
+  for(; *s; s++)
+    if(!isalnum((unsigned char)*s) && !strchr("._-", *s))
+      return false;
+  return true;
+}
+
+static void oom(struct loader *l)
+{
+  l->oom = LETHE_E_NOMEM;
+}
+
+static char *dup_or_oom(struct loader *l, const char *s)
+{
+  char *c = strdup(s);
+  if(!c)
+    oom(l);
+  return c;
+}
+
+static void *grow_array(struct loader *l, void *arr, size_t n, size_t size)
+{
+  void *p;
+  if(n & (n - 1))
+    return arr; /* capacity doubles at powers of two */
+  p = realloc(arr, (n ? n * 2 : 1) * size);
+  if(!p)
+    oom(l);
+  return p;
+}
+
+static bool name_taken(struct loader *l, const char *kind, const char *name, int line)
+{
+  struct ruleset *rs = l->rs;
+  for(size_t i = 0; i < rs->n_rules && !strcmp(kind, "rule"); i++) {
+    if(!strcmp(rs->rules[i]->name, name)) {
+      diag_error(l->d, l->path, line, "duplicate rule name '%s' (first defined at %s:%d)",
+                 name, rs->rules[i]->file, rs->rules[i]->line);
+      return true;
+    }
+  }
+  for(size_t i = 0; i < rs->n_holds && !strcmp(kind, "hold"); i++) {
+    if(!strcmp(rs->holds[i]->name, name)) {
+      diag_error(l->d, l->path, line, "duplicate hold name '%s' (first defined at %s:%d)",
+                 name, rs->holds[i]->file, rs->holds[i]->line);
+      return true;
+    }
+  }
+  return false;
+}
+
+static void start_rule(struct loader *l, const char *name, int line)
+{
+  struct rule *r = calloc(1, sizeof(*r));
+  struct rule **arr;
+  if(!r) {
+    oom(l);
+    return;
+  }
+  arr = grow_array(l, l->rs->rules, l->rs->n_rules, sizeof(*arr));
+  if(!arr) {
+    free(r);
+    return;
+  }
+  l->rs->rules = arr;
+  arr[l->rs->n_rules++] = r;
+  r->name = dup_or_oom(l, name);
+  r->file = dup_or_oom(l, l->path);
+  r->line = line;
+  l->rule = r;
+}
+
+static void start_hold(struct loader *l, const char *name, int line)
+{
+  struct hold *h = calloc(1, sizeof(*h));
+  struct hold **arr;
+  if(!h) {
+    oom(l);
+    return;
+  }
+  arr = grow_array(l, l->rs->holds, l->rs->n_holds, sizeof(*arr));
+  if(!arr) {
+    free(h);
+    return;
+  }
+  l->rs->holds = arr;
+  arr[l->rs->n_holds++] = h;
+  h->name = dup_or_oom(l, name);
+  h->file = dup_or_oom(l, l->path);
+  h->line = line;
+  l->hold = h;
+}
+
+static void on_section(struct loader *l, const char *section, int line)
+{
+  const char *space = strchr(section, ' ');
+  const char *name = space ? space + 1 : "";
+  size_t kindlen = space ? (size_t)(space - section) : strlen(section);
+  bool is_rule = kindlen == 4 && !strncmp(section, "rule", 4);
+  bool is_hold = kindlen == 4 && !strncmp(section, "hold", 4);
+
+  l->rule = NULL;
+  l->hold = NULL;
+  l->skip_section = true;
+  while(*name == ' ')
+    name++;
+  if(!is_rule && !is_hold) {
+    diag_error(l->d, l->path, line, "unknown section [%s] (expected [rule NAME] or "
+               "[hold NAME])", section);
+    return;
+  }
+  if(!valid_name(name)) {
+    diag_error(l->d, l->path, line, "[%.4s] needs a name of letters, digits, '.', '_' "
+               "or '-', got '%s'", section, name);
+    return;
+  }
+  if(name_taken(l, is_rule ? "rule" : "hold", name, line))
+    return;
+  l->skip_section = false;
+  if(is_rule)
+    start_rule(l, name, line);
+  else
+    start_hold(l, name, line);
+}
+
+/* Set a single-valued string key, refusing a second definition. */
+static void set_once(struct loader *l, char **slot, const char *key, const char *value,
+                     int line)
+{
+  if(*slot) {
+    diag_error(l->d, l->path, line, "'%s' given twice", key);
+    return;
+  }
+  *slot = dup_or_oom(l, value);
+}
+
+static void add_glob(struct loader *l, struct strlist *list, const char *key,
+                     const char *value, int line)
+{
+  struct lethe_err err;
+  if(glob_check(value, &err)) {
+    diag_error(l->d, l->path, line, "%s: %s", key, err.msg);
+    return;
+  }
+  if(strlist_add(list, value))
+    oom(l);
+}
+
+static void set_duration(struct loader *l, struct duration *slot, bool *seen,
+                         const char *key, const char *value, int line)
+{
+  struct lethe_err err;
+  if(*seen) {
+    diag_error(l->d, l->path, line, "'%s' given twice", key);
+    return;
+  }
+  *seen = true;
+  if(duration_parse(value, slot, &err))
+    diag_error(l->d, l->path, line, "%s: %s", key, err.msg);
+}
+
+static lethe_rc parse_file_source(struct rule *r, const char *path)
+{
+  struct dynbuf b;
+  lethe_rc rc;
+  db_init(&b, 65536);
+  rc = uri_decode(path, &b);
+  if(!rc && (b.len == 0 || b.mem[0] != '/'))
+    rc = LETHE_E_PARSE;
+  while(!rc && b.len > 1 && b.mem[b.len - 1] == '/')
+    db_truncate(&b, b.len - 1);
+  if(!rc) {
+    r->root = strdup(db_str(&b));
+    if(!r->root)
+      rc = LETHE_E_NOMEM;
+  }
+  db_release(&b);
+  return rc;
+}
+
+static void set_source(struct loader *l, struct rule *r, const char *value, int line)
+{
+  lethe_rc rc;
+  if(r->source) {
+    diag_error(l->d, l->path, line, "'source' given twice");
+    return;
+  }
+  r->source = dup_or_oom(l, value);
+  if(!strncmp(value, "file://", 7)) {
+    r->kind = SOURCE_FILE;
+    rc = parse_file_source(r, value + 7);
+    if(rc == LETHE_E_NOMEM)
+      oom(l);
+    else if(rc)
+      diag_error(l->d, l->path, line, "source '%s': a file source is file:///absolute/path "
+                 "(percent-encoding allowed)", value);
+  }
+  else if(!strncmp(value, "imap://", 7) || !strncmp(value, "imaps://", 8)) {
+    r->kind = SOURCE_IMAP;
+  }
+  else if(!strncmp(value, "graph://", 8)) {
+    r->kind = SOURCE_GRAPH;
+  }
+  else {
+    diag_error(l->d, l->path, line, "source '%s': unknown scheme (expected file://, "
+               "imap://, imaps:// or graph://)", value);
+  }
+}
+
+static void set_subject(struct loader *l, struct rule *r, const char *value, int line)
+{
+  size_t n = strlen(value);
+  struct lethe_err err;
+  char *pat;
+  if(r->subject) {
+    diag_error(l->d, l->path, line, "'subject' given twice");
+    return;
+  }
+  if(n < 2 || value[n - 1] != '/' || strstr(value, "**")) {
+    diag_error(l->d, l->path, line, "subject '%s': expected directory levels ending in "
+               "'/', such as '*/' (each top-level folder is one subject)", value);
+    return;
+  }
+  pat = dup_or_oom(l, value);
+  if(!pat)
+    return;
+  pat[n - 1] = '\0';
+  if(glob_check(pat, &err)) {
+    diag_error(l->d, l->path, line, "subject: %s", err.msg);
+    free(pat);
+    return;
+  }
+  r->subject = pat;
+  r->subject_depth = 1;
+  for(const char *p = pat; *p; p++)
+    r->subject_depth += *p == '/';
+}
+
+static void set_clock(struct loader *l, struct rule *r, const char *value, int line)
+{
+  if(r->has_clock) {
+    diag_error(l->d, l->path, line, "'clock' given twice");
+    return;
+  }
+  r->has_clock = true;
+  if(!strncmp(value, "events:", 7)) {
+    if(!value[7]) {
+      diag_error(l->d, l->path, line, "clock 'events:' needs a CSV file: events:FILE");
+      return;
+    }
+    r->clock = CLOCK_EVENTS;
+    r->events_path = config_resolve(l->path, value + 7);
+    if(!r->events_path)
+      oom(l);
+    return;
+  }
+  for(size_t i = 0; i < sizeof(clock_names) / sizeof(clock_names[0]); i++) {
+    if(i != CLOCK_EVENTS && !strcmp(value, clock_names[i])) {
+      r->clock = (enum clock_kind)i;
+      return;
+    }
+  }
+  diag_error(l->d, l->path, line, "unknown clock '%s' (expected mtime, btime, ctime, atime, "
+             "name, newest, events:FILE, internaldate, sentdate or received)", value);
+}
+
+static bool plugin_file_exists(const struct config *cfg, const char *action)
+{
+  char path[4096];
+  struct stat st;
+  int n = snprintf(path, sizeof(path), "%s/%s.so", cfg->plugins_dir, action);
+  return n > 0 && (size_t)n < sizeof(path) && !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+static void set_action(struct loader *l, struct rule *r, const char *value, int line)
+{
+  if(r->action) {
+    diag_error(l->d, l->path, line, "'action' given twice");
+    return;
+  }
+  r->action = dup_or_oom(l, value);
+  if(in_list(builtin_actions, value))
+    return;
+  if(valid_name(value) && plugin_file_exists(l->cfg, value))
+    return;
+  diag_error(l->d, l->path, line, "unknown action '%s' (expected shred, unlink, expunge, "
+             "graph-delete, archive-purge, archive-then-shred, archive-then-expunge, exec, "
+             "or a plugin in %s)", value, l->cfg->plugins_dir);
+}
+
+static void set_max_delete(struct loader *l, struct rule *r, const char *value, int line)
+{
+  char *end;
+  unsigned long long v;
+  if(r->max_delete.set) {
+    diag_error(l->d, l->path, line, "'max-delete' given twice");
+    return;
+  }
+  r->max_delete.set = true;
+  errno = 0;
+  v = isdigit((unsigned char)value[0]) ? strtoull(value, &end, 10) : 0;
+  if(!isdigit((unsigned char)value[0]) || errno) {
+    diag_error(l->d, l->path, line, "max-delete '%s': expected a count (500) or a "
+               "percentage (10%%)", value);
+    return;
+  }
+  r->max_delete.percent = *end == '%';
+  if(r->max_delete.percent)
+    end++;
+  if(*end || (r->max_delete.percent && v > 100)) {
+    diag_error(l->d, l->path, line, "max-delete '%s': expected a count (500) or a "
+               "percentage from 0%% to 100%%", value);
+    return;
+  }
+  r->max_delete.value = v;
+}
+
+static void set_review(struct loader *l, struct rule *r, const char *value, int line)
+{
+  if(!strcmp(value, "required"))
+    r->review_required = true;
+  else if(strcmp(value, "none"))
+    diag_error(l->d, l->path, line, "review '%s': expected 'required' or 'none'", value);
+}
+
+static void add_setting(struct loader *l, struct rule *r, const char *key,
+                        const char *value)
+{
+  struct dynbuf b;
+  db_init(&b, 8192);
+  if(db_addf(&b, "%s=%s", key, value) || strlist_add(&r->settings, db_str(&b)))
+    oom(l);
+  db_release(&b);
+}
+
+static void rule_key(struct loader *l, const char *key, const char *value, int line)
+{
+  struct rule *r = l->rule;
+  if(!strcmp(key, "description"))
+    set_once(l, &r->description, key, value, line);
+  else if(!strcmp(key, "basis"))
+    set_once(l, &r->basis, key, value, line);
+  else if(!strcmp(key, "source"))
+    set_source(l, r, value, line);
+  else if(!strcmp(key, "select"))
+    add_glob(l, &r->select, key, value, line);
+  else if(!strcmp(key, "except"))
+    add_glob(l, &r->except, key, value, line);
+  else if(!strcmp(key, "subject"))
+    set_subject(l, r, value, line);
+  else if(!strcmp(key, "clock"))
+    set_clock(l, r, value, line);
+  else if(!strcmp(key, "retain"))
+    set_duration(l, &r->retain, &r->has_retain, key, value, line);
+  else if(!strcmp(key, "action"))
+    set_action(l, r, value, line);
+  else if(!strcmp(key, "every"))
+    set_duration(l, &r->every, &r->has_every, key, value, line);
+  else if(!strcmp(key, "grace"))
+    set_duration(l, &r->grace, &r->has_grace, key, value, line);
+  else if(!strcmp(key, "review"))
+    set_review(l, r, value, line);
+  else if(!strcmp(key, "max-delete"))
+    set_max_delete(l, r, value, line);
+  else if(in_list(plugin_keys, key))
+    add_setting(l, r, key, value);
+  else
+    diag_error(l->d, l->path, line, "unknown key '%s' in [rule %s]", key, r->name);
+}
+
+static void set_until(struct loader *l, struct hold *h, const char *value, int line)
+{
+  struct lethe_err err;
+  if(h->has_until) {
+    diag_error(l->d, l->path, line, "'until' given twice");
+    return;
+  }
+  h->has_until = true;
+  if(isotime_parse(value, &h->until, &err))
+    diag_error(l->d, l->path, line, "until: %s", err.msg);
+}
+
+static void hold_key(struct loader *l, const char *key, const char *value, int line)
+{
+  struct hold *h = l->hold;
+  if(!strcmp(key, "match"))
+    add_glob(l, &h->match, key, value, line);
+  else if(!strcmp(key, "reason"))
+    set_once(l, &h->reason, key, value, line);
+  else if(!strcmp(key, "until"))
+    set_until(l, h, value, line);
+  else
+    diag_error(l->d, l->path, line, "unknown key '%s' in [hold %s] (known: match, reason, "
+               "until)", key, h->name);
+}
+
+static void on_pair(void *ctx, const char *section, const char *key, const char *value,
+                    int line)
+{
+  struct loader *l = ctx;
+  if(!key) {
+    on_section(l, section, line);
+    return;
+  }
+  if(l->skip_section)
+    return;
+  if(!l->rule && !l->hold) {
+    diag_error(l->d, l->path, line, "'%s' outside any section", key);
+    return;
+  }
+  if(!*value) {
+    diag_error(l->d, l->path, line, "'%s' has no value", key);
+    return;
+  }
+  if(l->rule)
+    rule_key(l, key, value, line);
+  else
+    hold_key(l, key, value, line);
+}
+
+lethe_rc rules_load_file(const char *path, const struct config *cfg, struct ruleset *rs,
+                         struct diag *d)
+{
+  struct loader l = { .cfg = cfg, .rs = rs, .d = d, .path = path, .skip_section = true };
+  lethe_rc rc = inifile_parse(path, on_pair, &l, d);
+  if(l.oom)
+    return l.oom;
+  return rc;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.ini names in dir, sorted bytewise; hidden files are skipped. */
+static lethe_rc list_rule_files(const char *dir, struct strlist *names, struct diag *d)
+{
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dh;
+  struct dirent *e;
+  lethe_rc rc = LETHE_OK;
+  if(fd < 0) {
+    diag_error(d, dir, 0, "cannot read rules directory: %s", strerror(errno));
+    return LETHE_E_CONFIG;
+  }
+  dh = fdopendir(fd);
+  if(!dh) {
+    close(fd);
+    return LETHE_E_NOMEM;
+  }
+  while(!rc) {
+    size_t n;
+    errno = 0;
+    e = readdir(dh);
+    if(!e)
+      break;
+    n = strlen(e->d_name);
+    if(e->d_name[0] == '.' || n < 5 || strcmp(e->d_name + n - 4, ".ini"))
+      continue;
+    rc = strlist_add(names, e->d_name);
+  }
+  if(!rc && errno)
+    diag_error(d, dir, 0, "cannot list rules directory: %s", strerror(errno));
+  closedir(dh);
+  if(names->n)
+    qsort(names->v, names->n, sizeof(char *), compare_names);
+  return rc;
+}
+
+lethe_rc rules_load(const struct config *cfg, struct ruleset *rs, struct diag *d)
+{
+  struct strlist names = { 0 };
+  unsigned before = d->errors;
+  lethe_rc rc = list_rule_files(cfg->rules_dir, &names, d);
+  for(size_t i = 0; !rc && i < names.n; i++) {
+    char *path = malloc(strlen(cfg->rules_dir) + strlen(names.v[i]) + 2);
+    if(!path) {
+      rc = LETHE_E_NOMEM;
+      break;
+    }
+    sprintf(path, "%s/%s", cfg->rules_dir, names.v[i]);
+    rc = rules_load_file(path, cfg, rs, d);
+    if(rc == LETHE_E_CONFIG)
+      rc = LETHE_OK; /* already reported; go on to the other files */
+    free(path);
+  }
+  if(!rc && !names.n && !d->errors)
+    diag_warn(d, cfg->rules_dir, 0, "no *.ini rule files");
+  strlist_release(&names);
+  if(!rc)
+    rc = rules_finish(rs, d);
+  if(rc && rc != LETHE_E_CONFIG)
+    return rc;
+  return d->errors > before ? LETHE_E_CONFIG : LETHE_OK;
+}
+
+static bool clock_suits(enum source_kind kind, enum clock_kind clock)
+{
+  switch(clock) {
+  case CLOCK_EVENTS:
+    return true;
+  case CLOCK_INTERNALDATE:
+  case CLOCK_SENTDATE:
+    return kind == SOURCE_IMAP;
+  case CLOCK_RECEIVED:
+    return kind == SOURCE_GRAPH;
+  default:
+    return kind == SOURCE_FILE;
+  }
+}
+
+static enum clock_kind default_clock(enum source_kind kind)
+{
+  if(kind == SOURCE_IMAP)
+    return CLOCK_INTERNALDATE;
+  if(kind == SOURCE_GRAPH)
+    return CLOCK_RECEIVED;
+  return CLOCK_MTIME;
+}
+
+static lethe_rc finish_rule(struct rule *r, struct diag *d)
+{
+  if(!r->source)
+    diag_error(d, r->file, r->line, "[rule %s] has no 'source'", r->name);
+  if(!r->has_retain)
+    diag_error(d, r->file, r->line, "[rule %s] has no 'retain'", r->name);
+  if(!r->action)
+    diag_error(d, r->file, r->line, "[rule %s] has no 'action'", r->name);
+  if(!r->source)
+    return LETHE_OK;
+  if(!r->has_clock)
+    r->clock = default_clock(r->kind);
+  else if(!clock_suits(r->kind, r->clock))
+    diag_error(d, r->file, r->line, "[rule %s]: clock '%s' does not apply to source '%s'",
+               r->name, clock_name(r->clock), r->source);
+  if(r->clock == CLOCK_NEWEST && !r->subject)
+    diag_error(d, r->file, r->line, "[rule %s]: clock 'newest' needs a 'subject' (such as "
+               "'*/') to look inside", r->name);
+  if(r->clock == CLOCK_EVENTS && r->events_path)
+    return events_load(r->events_path, &r->events, d);
+  return LETHE_OK;
+}
+
+static void finish_hold(struct hold *h, struct diag *d)
+{
+  if(!h->match.n)
+    diag_error(d, h->file, h->line, "[hold %s] has no 'match'", h->name);
+  if(!h->reason)
+    diag_error(d, h->file, h->line, "[hold %s] has no 'reason'", h->name);
+}
+
+lethe_rc rules_finish(struct ruleset *rs, struct diag *d)
+{
+  lethe_rc rc = LETHE_OK;
+  for(size_t i = 0; i < rs->n_rules && (!rc || rc == LETHE_E_CONFIG); i++)
+    rc = finish_rule(rs->rules[i], d);
+  for(size_t i = 0; i < rs->n_holds; i++)
+    finish_hold(rs->holds[i], d);
+  return rc == LETHE_E_CONFIG ? LETHE_OK : rc;
+}
+
+struct rule *rules_find(const struct ruleset *rs, const char *name)
+{
+  for(size_t i = 0; i < rs->n_rules; i++)
+    if(!strcmp(rs->rules[i]->name, name))
+      return rs->rules[i];
+  return NULL;
+}
+
+static void rule_free(struct rule *r)
+{
+  free(r->name);
+  free(r->file);
+  free(r->description);
+  free(r->basis);
+  free(r->source);
+  free(r->root);
+  strlist_release(&r->select);
+  strlist_release(&r->except);
+  free(r->subject);
+  free(r->events_path);
+  events_free(r->events);
+  free(r->action);
+  strlist_release(&r->settings);
+  free(r);
+}
+
+static void hold_free(struct hold *h)
+{
+  free(h->name);
+  free(h->file);
+  strlist_release(&h->match);
+  free(h->reason);
+  free(h);
+}
+
+void ruleset_release(struct ruleset *rs)
+{
+  for(size_t i = 0; i < rs->n_rules; i++)
+    rule_free(rs->rules[i]);
+  for(size_t i = 0; i < rs->n_holds; i++)
+    hold_free(rs->holds[i]);
+  free(rs->rules);
+  free(rs->holds);
+  memset(rs, 0, sizeof(*rs));
+}

@@ -1,0 +1,111 @@
+/* Rule sets: the [rule NAME] and [hold NAME] sections of the rule files.
+ *
+ * Loading is strict and reports every problem of every file in one pass
+ * (unknown section or key, missing source/retain/action, bad duration, bad
+ * glob, duplicate names, unreadable files), each as "FILE:LINE: message". */
+#ifndef LETHE_RULES_H
+#define LETHE_RULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "config.h"
+#include "diag.h"
+#include "duration.h"
+#include "strlist.h"
+
+struct events;
+
+enum source_kind {
+  SOURCE_FILE,
+  SOURCE_IMAP,
+  SOURCE_GRAPH,
+};
+
+/* What starts an item's retention clock. */
+enum clock_kind {
+  CLOCK_MTIME,
+  CLOCK_BTIME,
+  CLOCK_CTIME,
+  CLOCK_ATIME,
+  CLOCK_NAME,          /* a date in the file name */
+  CLOCK_NEWEST,        /* the newest mtime inside the item's subject */
+  CLOCK_EVENTS,        /* a date looked up in an events CSV */
+  CLOCK_INTERNALDATE,  /* IMAP */
+  CLOCK_SENTDATE,      /* IMAP: the Date: header */
+  CLOCK_RECEIVED,      /* Graph */
+};
+
+/* The clock's name as written in rules ("mtime", "events", ...). */
+const char *clock_name(enum clock_kind k);
+
+struct max_delete {
+  bool set;
+  bool percent;     /* value is a percentage of the items the source holds */
+  uint64_t value;
+};
+
+struct rule {
+  char *name;
+  char *file;             /* where it was defined, for messages */
+  int line;
+  char *description;
+  char *basis;
+  char *source;           /* the URI as written */
+  enum source_kind kind;
+  char *root;             /* SOURCE_FILE: the absolute directory, decoded */
+  struct strlist select;  /* empty: everything */
+  struct strlist except;
+  char *subject;          /* e.g. "*" for "*\/": NULL when items are their own subject */
+  unsigned subject_depth; /* number of path components a subject spans */
+  enum clock_kind clock;
+  char *events_path;      /* CLOCK_EVENTS: the CSV, made absolute */
+  struct events *events;  /* CLOCK_EVENTS: loaded */
+  bool has_clock;          /* false: the source's default clock */
+  bool has_retain;
+  struct duration retain;
+  char *action;
+  bool has_every;
+  struct duration every;
+  bool has_grace;
+  struct duration grace;
+  bool review_required;
+  struct max_delete max_delete;
+  struct strlist settings; /* other keys, "key=value", for the action's plugin */
+};
+
+struct hold {
+  char *name;
+  char *file;
+  int line;
+  struct strlist match;   /* URI globs */
+  char *reason;
+  bool has_until;
+  int64_t until;          /* the hold ends at this instant */
+};
+
+struct ruleset {
+  struct rule **rules;
+  size_t n_rules;
+  struct hold **holds;
+  size_t n_holds;
+};
+
+/* Load every *.ini in the configured rules directory, in sorted (bytewise)
+ * order, into rs. Returns LETHE_E_CONFIG if any error was recorded in d (rs is
+ * then still safe to release), LETHE_E_NOMEM if memory ran out. */
+lethe_rc rules_load(const struct config *cfg, struct ruleset *rs, struct diag *d) WUR;
+
+/* Load one rule file into rs (used by rules_load and by tests). */
+lethe_rc rules_load_file(const char *path, const struct config *cfg, struct ruleset *rs,
+                         struct diag *d) WUR;
+
+/* After every file is read: required keys, duplicates, clocks that suit the
+ * source, events files. Called by rules_load. */
+lethe_rc rules_finish(struct ruleset *rs, struct diag *d) WUR;
+
+/* The rule called name, or NULL. */
+struct rule *rules_find(const struct ruleset *rs, const char *name);
+
+void ruleset_release(struct ruleset *rs);
+
+#endif

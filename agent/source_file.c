@@ -1,0 +1,201 @@
+#include "source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "glob.h"
+#include "walk.h"
+
+struct scan {
+  const struct rule *r;
+  item_sink sink;
+  void *ctx;
+  struct scan_stats *stats;
+  bool prune;                 /* skip directories no select pattern reaches */
+  struct subject_info subj;   /* of the subject being walked */
+  char *subject;              /* its rel, while inside one */
+  size_t subject_len;
+  const char *root_held;
+};
+
+void source_file_identity(char *out, uint64_t dev, uint64_t ino, uint64_t size,
+                          int64_t mtime_ns)
+{
+  snprintf(out, ITEM_IDENTITY_LEN, "dev=%llu ino=%llu size=%llu mtime_ns=%lld",
+           (unsigned long long)dev, (unsigned long long)ino, (unsigned long long)size,
+           (long long)mtime_ns);
+}
+
+static bool selected(const struct rule *r, const char *rel, size_t len)
+{
+  bool in = r->select.n == 0;
+  for(size_t i = 0; !in && i < r->select.n; i++)
+    in = glob_match(r->select.v[i], rel, len);
+  for(size_t i = 0; in && i < r->except.n; i++)
+    in = !glob_match(r->except.v[i], rel, len);
+  return in;
+}
+
+static int64_t ts(const struct statx_timestamp *t)
+{
+  return (int64_t)t->tv_sec;
+}
+
+static void set_time(struct item *it, enum item_time which, bool known, int64_t t)
+{
+  it->has_time[which] = known;
+  it->times[which] = t;
+}
+
+/* Fill it from a statx of the entry; on failure set it->problem. */
+static void stat_item(const struct walk_entry *e, struct item *it, char *problem, size_t n)
+{
+  struct statx stx;
+  unsigned mask = STATX_BASIC_STATS | STATX_BTIME;
+  if(statx(e->dirfd, e->name, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, mask, &stx)) {
+    snprintf(problem, n, "cannot stat: %s", strerror(errno));
+    it->problem = problem;
+    return;
+  }
+  it->size = stx.stx_size;
+  it->nlink = stx.stx_nlink;
+  if(S_ISLNK(stx.stx_mode))
+    it->kind = ITEM_SYMLINK;
+  else if(!S_ISREG(stx.stx_mode))
+    it->kind = ITEM_OTHER;
+  source_file_identity(it->identity, makedev(stx.stx_dev_major, stx.stx_dev_minor),
+                       stx.stx_ino, stx.stx_size,
+                       (int64_t)stx.stx_mtime.tv_sec * 1000000000 + stx.stx_mtime.tv_nsec);
+  set_time(it, TIME_MTIME, true, ts(&stx.stx_mtime));
+  set_time(it, TIME_CTIME, true, ts(&stx.stx_ctime));
+  set_time(it, TIME_ATIME, true, ts(&stx.stx_atime));
+  set_time(it, TIME_BTIME, (stx.stx_mask & STATX_BTIME) != 0, ts(&stx.stx_btime));
+}
+
+/* The subject of an entry: its first subject_depth components, if the entry
+ * lies below them and they match the rule's subject pattern. */
+static bool find_subject(const struct rule *r, const char *rel, size_t len, size_t *sublen)
+{
+  unsigned seen = 0;
+  for(size_t i = 0; i < len; i++) {
+    if(rel[i] == '/' && ++seen == r->subject_depth) {
+      *sublen = i;
+      return glob_match(r->subject, rel, i);
+    }
+  }
+  return false;
+}
+
+static lethe_rc yield(struct scan *s, const struct walk_entry *e, struct item *it)
+{
+  size_t sublen = 0;
+  const struct subject_info *subj = NULL;
+  it->store = STORE_FILE;
+  it->rel = e->rel;
+  it->rel_len = e->rel_len;
+  it->name = e->name;
+  it->hold_dir = e->hold_dir ? e->hold_dir : s->root_held;
+  if(s->r->subject) {
+    if(find_subject(s->r, e->rel, e->rel_len, &sublen)) {
+      it->subject = e->rel;
+      it->subject_len = sublen;
+      subj = &s->subj;
+    }
+    else if(!it->problem) {
+      it->problem = "not inside a subject folder (see the rule's 'subject')";
+    }
+  }
+  return s->sink(s->ctx, it, subj);
+}
+
+static lethe_rc visit(void *ctx, const struct walk_entry *e)
+{
+  struct scan *s = ctx;
+  struct item it = { .kind = ITEM_FILE };
+  char problem[256];
+  s->stats->source_items++;
+  if(!selected(s->r, e->rel, e->rel_len))
+    return LETHE_OK;
+  if(e->type == WALK_SYMLINK)
+    it.kind = ITEM_SYMLINK;
+  stat_item(e, &it, problem, sizeof(problem));
+  if(!it.problem && it.kind == ITEM_OTHER)
+    it.problem = "not a regular file or symbolic link";
+  return yield(s, e, &it);
+}
+
+static lethe_rc refused(void *ctx, const struct walk_entry *e, enum walk_refusal why,
+                        const char *msg)
+{
+  struct scan *s = ctx;
+  struct item it = { .kind = ITEM_DIRECTORY, .problem = msg };
+  (void)why;
+  return yield(s, e, &it);
+}
+
+/* The newest mtime of anything but a directory below a subject folder. */
+static lethe_rc newest_visit(void *ctx, const struct walk_entry *e)
+{
+  struct subject_info *si = ctx;
+  struct statx stx;
+  if(statx(e->dirfd, e->name, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MTIME, &stx))
+    return LETHE_OK;
+  if(!si->has_newest || ts(&stx.stx_mtime) > si->newest) {
+    si->newest = ts(&stx.stx_mtime);
+    si->has_newest = true;
+  }
+  return LETHE_OK;
+}
+
+static void measure_subject(struct scan *s, const struct walk_entry *e)
+{
+  static const struct walk_ops ops = { .visit = newest_visit };
+  struct lethe_err err;
+  int fd = openat(e->dirfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  memset(&s->subj, 0, sizeof(s->subj));
+  if(fd < 0)
+    return; /* the main walk reports the directory */
+  if(walk_tree(fd, e->rel, NULL, &ops, &s->subj, &err))
+    s->subj.has_newest = false;
+  close(fd);
+}
+
+static bool enter(void *ctx, const struct walk_entry *e)
+{
+  struct scan *s = ctx;
+  bool reach = !s->prune;
+  for(size_t i = 0; !reach && i < s->r->select.n; i++)
+    reach = glob_could_match_below(s->r->select.v[i], e->rel, e->rel_len);
+  if(!reach)
+    return false;
+  if(s->r->subject && e->depth == s->r->subject_depth && s->r->clock == CLOCK_NEWEST &&
+     glob_match(s->r->subject, e->rel, e->rel_len))
+    measure_subject(s, e);
+  return true;
+}
+
+lethe_rc source_file_scan(const struct rule *r, item_sink sink, void *ctx,
+                          struct scan_stats *stats, struct lethe_err *err)
+{
+  static const struct walk_ops ops = { .visit = visit, .enter = enter, .refused = refused };
+  struct scan s = { .r = r, .sink = sink, .ctx = ctx, .stats = stats };
+  lethe_rc rc;
+  int fd;
+
+  /* A percentage circuit breaker needs every item of the source counted. */
+  s.prune = r->select.n > 0 && !(r->max_delete.set && r->max_delete.percent);
+  if(walk_ancestor_held(r->root))
+    s.root_held = "a directory above the source";
+  fd = walk_open_root(r->root, err);
+  if(fd < 0)
+    return err->rc;
+  rc = walk_tree(fd, "", NULL, &ops, &s, err);
+  close(fd);
+  return rc;
+}

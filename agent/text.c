@@ -1,0 +1,66 @@
+#include "text.h"
+
+#include <stdio.h>
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+  size_t len;
+  uint32_t cp;
+  if(s[0] < 0x80)
+    return 1;
+  if(s[0] >= 0xC2 && s[0] <= 0xDF)
+    len = 2, cp = s[0] & 0x1F;
+  else if(s[0] >= 0xE0 && s[0] <= 0xEF)
+    len = 3, cp = s[0] & 0x0F;
+  else if(s[0] >= 0xF0 && s[0] <= 0xF4)
+    len = 4, cp = s[0] & 0x07;
+  else
+    return 0;
+  if(len > n)
+    return 0;
+  for(size_t i = 1; i < len; i++) {
+    if((s[i] & 0xC0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+     (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+lethe_rc text_add_printable(struct dynbuf *out, const char *s, size_t len)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  lethe_rc rc = LETHE_OK;
+  size_t i = 0;
+  while(i < len && !rc) {
+    size_t n = utf8_len(p + i, len - i);
+    if(n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7F))) {
+      rc = db_add(out, "?", 1);
+      i++;
+    }
+    else {
+      rc = db_add(out, p + i, n);
+      i += n;
+    }
+  }
+  return rc;
+}
+
+void text_size(uint64_t bytes, char *buf)
+{
+  static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+  double v = (double)bytes;
+  int u = -1;
+  if(bytes < 1024) {
+    snprintf(buf, 16, "%u B", (unsigned)bytes);
+    return;
+  }
+  while(v >= 1024 && u < 4) {
+    v /= 1024;
+    u++;
+  }
+  snprintf(buf, 16, "%.1f %s", v, units[u]);
+}

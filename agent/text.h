@@ -1,0 +1,17 @@
+/* Small text helpers for reports. */
+#ifndef LETHE_TEXT_H
+#define LETHE_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "dynbuf.h"
+
+/* Append s[0..len) to out with every byte that is not part of valid UTF-8,
+ * and every control character, replaced by '?': file names are bytes, but a
+ * report must be valid UTF-8 text that cannot move a terminal's cursor. */
+lethe_rc text_add_printable(struct dynbuf *out, const char *s, size_t len) WUR;
+
+/* "0 B", "999 B", "1.0 KiB", "3.4 GiB" into buf (at least 16 bytes). */
+void text_size(uint64_t bytes, char *buf);
+
+#endif
