@@ -24,8 +24,4 @@ struct scan_stats {
 lethe_rc source_file_scan(const struct rule *r, item_sink sink, void *ctx,
                           struct scan_stats *stats, struct lethe_err *err) WUR;
 
-/* Fill the identity text of a file from its statx result fields. */
-void source_file_identity(char *out, uint64_t dev, uint64_t ino, uint64_t size,
-                          int64_t mtime_ns);
-
 #endif

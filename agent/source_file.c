@@ -9,6 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fileops.h"
 #include "glob.h"
 #include "walk.h"
 
@@ -23,14 +24,6 @@ struct scan {
   size_t subject_len;
   const char *root_held;
 };
-
-void source_file_identity(char *out, uint64_t dev, uint64_t ino, uint64_t size,
-                          int64_t mtime_ns)
-{
-  snprintf(out, ITEM_IDENTITY_LEN, "dev=%llu ino=%llu size=%llu mtime_ns=%lld",
-           (unsigned long long)dev, (unsigned long long)ino, (unsigned long long)size,
-           (long long)mtime_ns);
-}
 
 static bool selected(const struct rule *r, const char *rel, size_t len)
 {
@@ -57,6 +50,7 @@ static void set_time(struct item *it, enum item_time which, bool known, int64_t 
 static void stat_item(const struct walk_entry *e, struct item *it, char *problem, size_t n)
 {
   struct statx stx;
+  struct file_id id;
   unsigned mask = STATX_BASIC_STATS | STATX_BTIME;
   if(statx(e->dirfd, e->name, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, mask, &stx)) {
     snprintf(problem, n, "cannot stat: %s", strerror(errno));
@@ -69,9 +63,8 @@ static void stat_item(const struct walk_entry *e, struct item *it, char *problem
     it->kind = ITEM_SYMLINK;
   else if(!S_ISREG(stx.stx_mode))
     it->kind = ITEM_OTHER;
-  source_file_identity(it->identity, makedev(stx.stx_dev_major, stx.stx_dev_minor),
-                       stx.stx_ino, stx.stx_size,
-                       (int64_t)stx.stx_mtime.tv_sec * 1000000000 + stx.stx_mtime.tv_nsec);
+  file_id_from_statx(&stx, &id);
+  file_id_format(&id, it->identity);
   set_time(it, TIME_MTIME, true, ts(&stx.stx_mtime));
   set_time(it, TIME_CTIME, true, ts(&stx.stx_ctime));
   set_time(it, TIME_ATIME, true, ts(&stx.stx_atime));

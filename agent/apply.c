@@ -1,0 +1,225 @@
+/* Applying a plan, rule by rule: load the rule's plugin, open its source,
+ * feed the plan's "delete" entries through batches, then remove emptied
+ * directories. */
+#include "apply_internal.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "walk.h"
+
+/* Plugins loaded so far in this run, unloaded in reverse order. */
+struct plugin_cache {
+  struct loaded_plugin p[16];
+  size_t n;
+};
+
+const char *apply_setting(const struct rule *r, const char *key)
+{
+  size_t n = strlen(key);
+  for(size_t i = 0; i < r->settings.n; i++)
+    if(!strncmp(r->settings.v[i], key, n) && r->settings.v[i][n] == '=')
+      return r->settings.v[i] + n + 1;
+  return NULL;
+}
+
+lethe_rc apply_check_limits(const struct plan *p, struct lethe_err *err)
+{
+  for(size_t i = 0; i < p->n_rules; i++) {
+    const struct plan_rule *pr = &p->rules[i];
+    const struct max_delete *m = &pr->rule->max_delete;
+    uint64_t n = pr->count[DECISION_DELETE], limit;
+    if(!m->set)
+      continue;
+    limit = m->percent ? pr->source_items * m->value / 100 : m->value;
+    if(n > limit)
+      return err_set(err, LETHE_E_UNSAFE, "rule %s would delete %llu items, over its "
+                     "max-delete of %llu%s (%llu items in the source); nothing was deleted",
+                     pr->rule->name, (unsigned long long)n, (unsigned long long)m->value,
+                     m->percent ? "%" : "", (unsigned long long)pr->source_items);
+  }
+  return LETHE_OK;
+}
+
+static lethe_rc get_plugin(struct plugin_cache *c, const char *dir, const char *action,
+                           const struct loaded_plugin **out, struct lethe_err *err)
+{
+  lethe_rc rc;
+  for(size_t i = 0; i < c->n; i++) {
+    if(!strcmp(c->p[i].api->name, action)) {
+      *out = &c->p[i];
+      return LETHE_OK;
+    }
+  }
+  if(c->n == sizeof(c->p) / sizeof(c->p[0]))
+    return err_set(err, LETHE_E_PLUGIN, "too many different actions in one run");
+  rc = plugin_load(dir, action, &c->p[c->n], err);
+  if(rc) {
+    plugin_unload(&c->p[c->n]);
+    return rc;
+  }
+  *out = &c->p[c->n++];
+  return LETHE_OK;
+}
+
+static void unload_all(struct plugin_cache *c)
+{
+  while(c->n > 0)
+    plugin_unload(&c->p[--c->n]);
+}
+
+/* Settings for the plugin: the rule's, less those the host itself reads. */
+static lethe_rc plugin_settings(const struct rule *r, struct lethe_setting **out, size_t *n)
+{
+  struct lethe_setting *s = calloc(r->settings.n + 1, sizeof(*s));
+  *n = 0;
+  if(!s)
+    return LETHE_E_NOMEM;
+  for(size_t i = 0; i < r->settings.n; i++) {
+    char *eq = strchr(r->settings.v[i], '=');
+    if(!eq || !strncmp(r->settings.v[i], "remove-empty-dirs=", 18))
+      continue;
+    *eq = '\0'; /* split "key=value" in place; restored in free_settings */
+    s[*n].key = r->settings.v[i];
+    s[*n].value = eq + 1;
+    (*n)++;
+  }
+  *out = s;
+  return LETHE_OK;
+}
+
+static void free_settings(struct lethe_setting *s, size_t n)
+{
+  for(size_t i = 0; i < n; i++)
+    ((char *)s[i].key)[strlen(s[i].key)] = '=';
+  free(s);
+}
+
+static lethe_rc open_plugin(struct applier *a)
+{
+  struct lethe_rule_info info = { .name = a->rule->name, .source = a->rule->source,
+                                  .rootfd = a->rootfd };
+  struct lethe_setting *settings;
+  char msg[512] = "";
+  int failed;
+  lethe_rc rc = plugin_settings(a->rule, &settings, &info.n_settings);
+  if(rc)
+    return rc;
+  info.settings = settings;
+  failed = a->plugin->api->open(&info, &a->pstate, msg, sizeof(msg));
+  free_settings(settings, info.n_settings);
+  if(failed)
+    return err_set(a->err, LETHE_E_PLUGIN, "rule %s: action %s: %s", a->rule->name,
+                   a->rule->action, msg[0] ? msg : "the plugin refused its settings");
+  return LETHE_OK;
+}
+
+static lethe_rc close_plugin(struct applier *a)
+{
+  char msg[512] = "";
+  if(a->plugin->api->close(a->pstate, msg, sizeof(msg)))
+    return err_set(a->err, LETHE_E_PLUGIN, "rule %s: action %s failed to finish: %s",
+                   a->rule->name, a->rule->action, msg);
+  return LETHE_OK;
+}
+
+static lethe_rc take_entry(void *ctx, struct json_object *entry)
+{
+  struct applier *a = ctx;
+  struct json_object *d;
+  if(!json_object_object_get_ex(entry, "decision", &d) ||
+     strcmp(json_object_get_string(d), "delete"))
+    return LETHE_OK;
+  return batch_take(a, entry);
+}
+
+static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
+{
+  lethe_rc rc, rc2;
+  a->rootfd = walk_open_root(a->rule->root, a->err);
+  if(a->rootfd < 0)
+    return a->err->rc;
+  rc = open_plugin(a);
+  if(rc) {
+    close(a->rootfd);
+    return rc;
+  }
+  rc = plan_each(p, i, take_entry, a);
+  if(!rc)
+    rc = batch_flush(a);
+  batch_release(&a->b);
+  rc2 = close_plugin(a);
+  if(!rc)
+    rc = rc2;
+  if(!rc)
+    rc = apply_remove_empty_dirs(a);
+  strlist_release(&a->touched);
+  close(a->rootfd);
+  return rc;
+}
+
+/* Whether rule i runs in this apply, and if not, why (logged once). */
+static bool runs(struct applier *a, const struct plan_rule *pr)
+{
+  const struct rule *r = pr->rule;
+  if(!pr->count[DECISION_DELETE] || pr->error)
+    return false;
+  if(r->kind != SOURCE_FILE) {
+    log_msg(LOG_WARNING, "rule %s: this build cannot delete from %s", r->name, r->source);
+    return false;
+  }
+  if(r->review_required && !a->opts->reviewed) {
+    log_msg(LOG_NOTICE, "rule %s needs review: %llu items not deleted; save a plan with "
+            "'lethe plan --rule %s -o FILE', review it, then 'lethe apply --plan FILE'",
+            r->name, (unsigned long long)pr->count[DECISION_DELETE], r->name);
+    a->stats->needs_review += pr->count[DECISION_DELETE];
+    return false;
+  }
+  return true;
+}
+
+static lethe_rc apply_rules(struct applier *a, struct plan *p, struct plugin_cache *cache)
+{
+  lethe_rc rc = LETHE_OK;
+  for(size_t i = 0; i < p->n_rules && !rc; i++) {
+    a->rule = p->rules[i].rule;
+    if(!runs(a, &p->rules[i]))
+      continue;
+    rc = get_plugin(cache, a->cfg->plugins_dir, a->rule->action, &a->plugin, a->err);
+    if(!rc)
+      rc = apply_rule(a, p, i);
+  }
+  return rc;
+}
+
+lethe_rc apply_plan(const struct config *cfg, const struct ruleset *rs, struct plan *p,
+                    const struct apply_opts *opts, struct apply_stats *stats,
+                    struct lethe_err *err)
+{
+  struct applier a = { .cfg = cfg, .rs = rs, .opts = opts, .stats = stats, .err = err };
+  struct plugin_cache cache = { .n = 0 };
+  lethe_rc rc;
+
+  memset(stats, 0, sizeof(*stats));
+  for(size_t i = 0; i < p->n_rules; i++)
+    a.total += p->rules[i].count[DECISION_DELETE];
+  rc = journal_begin(&a.j, cfg->state_dir, p->hash, err);
+  if(rc) {
+    journal_close(&a.j);
+    return rc;
+  }
+  snprintf(stats->run_id, sizeof(stats->run_id), "%s", a.j.run_id);
+  rc = apply_rules(&a, p, &cache);
+  if(opts->progress && a.total)
+    fputc('\n', stderr);
+  if(rc)
+    journal_close(&a.j); /* left without "end": the next run recovers it */
+  else
+    rc = journal_end(&a.j, stats->failed ? "some-failed" : "done", err);
+  unload_all(&cache);
+  return rc;
+}

@@ -1,0 +1,44 @@
+/* Applying a plan: delete the items it decided to delete, each only while it
+ * is still the very thing that was planned and not held, journalling the
+ * intent before and the outcome after every deletion. */
+#ifndef LETHE_APPLY_H
+#define LETHE_APPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "plan.h"
+#include "rules.h"
+
+struct apply_opts {
+  bool reviewed;        /* the plan came from a file an operator reviewed:
+                           rules with review = required may run */
+  bool progress;        /* print progress to stderr (a terminal) */
+  int64_t now;          /* the real time, for re-checking holds */
+};
+
+struct apply_stats {
+  uint64_t attempted;   /* items handed to a plugin */
+  uint64_t deleted;
+  uint64_t failed;
+  uint64_t skipped;     /* changed since planned, or gone */
+  uint64_t held;        /* held at apply time */
+  uint64_t dirs_removed;
+  uint64_t needs_review; /* items of review = required rules not applied */
+  char run_id[40];
+};
+
+/* Check every rule's max-delete against the plan. On excess return
+ * LETHE_E_UNSAFE with a message naming the rule, the count and the limit;
+ * nothing may then be deleted. */
+lethe_rc apply_check_limits(const struct plan *p, struct lethe_err *err) WUR;
+
+/* Apply plan p (finished) under cfg and rs. The caller holds the state lock.
+ * Per-item problems are counted in stats and journalled; the return is
+ * non-zero only when the run could not go on (journal, plugin load). */
+lethe_rc apply_plan(const struct config *cfg, const struct ruleset *rs, struct plan *p,
+                    const struct apply_opts *opts, struct apply_stats *stats,
+                    struct lethe_err *err) WUR;
+
+#endif

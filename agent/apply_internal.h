@@ -1,0 +1,74 @@
+/* Shared between apply.c (per rule), apply_batch.c (per batch of items) and
+ * apply_dirs.c (emptied directories). Not a public interface. */
+#ifndef LETHE_APPLY_INTERNAL_H
+#define LETHE_APPLY_INTERNAL_H
+
+#include "apply.h"
+#include "journal.h"
+#include "plugin_host.h"
+#include "strlist.h"
+
+/* Items handed to a plugin at once; also bounds the open directory fds. */
+#define BATCH_MAX 256
+
+struct batch_dir {
+  int fd;
+  char *rel;
+};
+
+struct batch_item {
+  struct json_object *entry;  /* the plan entry (a reference) */
+  char *path;                 /* decoded, relative to the source */
+  char *tmpname;
+  const char *name;           /* points into path */
+  size_t dir;                 /* index into batch.dirs */
+  uint64_t seq;
+};
+
+struct batch {
+  struct batch_item items[BATCH_MAX];
+  size_t n;
+  struct batch_dir dirs[BATCH_MAX + 1];
+  size_t n_dirs;
+  char *subject;              /* of the items, for plugins that batch */
+};
+
+struct applier {
+  const struct config *cfg;
+  const struct ruleset *rs;
+  const struct apply_opts *opts;
+  struct apply_stats *stats;
+  struct lethe_err *err;
+  struct journal j;
+  const struct rule *rule;
+  const struct loaded_plugin *plugin;
+  void *pstate;
+  int rootfd;
+  struct batch b;
+  struct strlist touched;     /* parent directories where items went */
+  uint64_t total;             /* items to delete in the whole plan */
+  uint64_t done;
+  bool dir_held;              /* a .lethe-hold sits on the last dir's path */
+};
+
+/* Take one "delete" plan entry of the current rule into the batch, flushing
+ * when it is full or the subject changes. */
+lethe_rc batch_take(struct applier *a, struct json_object *entry) WUR;
+
+/* Journal, delete and record everything in the batch. */
+lethe_rc batch_flush(struct applier *a) WUR;
+
+/* Close the batch's directories. */
+void batch_release(struct batch *b);
+
+/* Copy the plan entry's item fields into a new journal record. */
+struct json_object *apply_item_record(struct applier *a, struct json_object *entry);
+
+/* Remove directories the rule emptied, deepest first, per the rule's
+ * remove-empty-dirs setting (no, yes: below the subject, subject: it too). */
+lethe_rc apply_remove_empty_dirs(struct applier *a) WUR;
+
+/* The value of the rule setting key, or NULL. */
+const char *apply_setting(const struct rule *r, const char *key);
+
+#endif

@@ -1,0 +1,157 @@
+#include "fileops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define HOLD_MARKER ".lethe-hold"
+
+void file_id_from_statx(const struct statx *stx, struct file_id *out)
+{
+  out->dev = makedev(stx->stx_dev_major, stx->stx_dev_minor);
+  out->ino = stx->stx_ino;
+  out->size = stx->stx_size;
+  out->mtime_ns = (int64_t)stx->stx_mtime.tv_sec * 1000000000 + stx->stx_mtime.tv_nsec;
+}
+
+void file_id_format(const struct file_id *id, char *out)
+{
+  snprintf(out, FILE_ID_TEXT_LEN, "dev=%" PRIu64 " ino=%" PRIu64 " size=%" PRIu64
+           " mtime_ns=%" PRId64, id->dev, id->ino, id->size, id->mtime_ns);
+}
+
+lethe_rc file_id_parse(const char *text, struct file_id *out)
+{
+  int used = 0;
+  if(sscanf(text, "dev=%" SCNu64 " ino=%" SCNu64 " size=%" SCNu64 " mtime_ns=%" SCNd64 "%n",
+            &out->dev, &out->ino, &out->size, &out->mtime_ns, &used) != 4 || text[used])
+    return LETHE_E_PARSE;
+  return LETHE_OK;
+}
+
+bool file_id_equal(const struct file_id *a, const struct file_id *b)
+{
+  return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+         a->mtime_ns == b->mtime_ns;
+}
+
+bool file_id_same_inode(const struct file_id *a, const struct file_id *b)
+{
+  return a->dev == b->dev && a->ino == b->ino;
+}
+
+lethe_rc fileops_stat(int dirfd, const char *name, struct file_id *id, mode_t *mode,
+                      uint32_t *nlink)
+{
+  struct statx stx;
+  if(statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT,
+           STATX_BASIC_STATS, &stx))
+    return errno == ENOENT ? LETHE_E_NOTFOUND : LETHE_E_IO;
+  file_id_from_statx(&stx, id);
+  if(mode)
+    *mode = stx.stx_mode;
+  if(nlink)
+    *nlink = stx.stx_nlink;
+  return LETHE_OK;
+}
+
+static bool has_marker(int dirfd)
+{
+  struct stat st;
+  return !fstatat(dirfd, HOLD_MARKER, &st, AT_SYMLINK_NOFOLLOW);
+}
+
+/* Open one component below fd, checking it stays on dev. */
+static int open_component(int fd, const char *name, dev_t dev, struct lethe_err *err)
+{
+  struct stat st;
+  int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if(sub < 0) {
+    if(errno == ELOOP || errno == ENOTDIR)
+      err_set(err, LETHE_E_UNSAFE, "'%s' is no longer a directory (a symlink or file "
+              "took its place)", name);
+    else if(errno == ENOENT)
+      err_set(err, LETHE_E_NOTFOUND, "directory '%s' is gone", name);
+    else
+      err_sys(err, LETHE_E_IO, "cannot open directory '%s'", name);
+    return -1;
+  }
+  if(fstat(sub, &st) || st.st_dev != dev) {
+    close(sub);
+    err_set(err, LETHE_E_UNSAFE, "'%s' is a mount point: not crossed", name);
+    return -1;
+  }
+  return sub;
+}
+
+int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_err *err)
+{
+  char name[256];
+  struct stat st;
+  const char *p = rel_dir;
+  int fd;
+
+  if(fstat(rootfd, &st)) {
+    err_sys(err, LETHE_E_IO, "cannot stat the source root");
+    return -1;
+  }
+  fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if(fd < 0) {
+    err_sys(err, LETHE_E_IO, "cannot reopen the source root");
+    return -1;
+  }
+  if(held && has_marker(fd))
+    *held = true;
+  while(*p) {
+    const char *slash = strchr(p, '/');
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    int sub;
+    if(n == 0 || n >= sizeof(name)) {
+      close(fd);
+      err_set(err, LETHE_E_PARSE, "bad path component in '%s'", rel_dir);
+      return -1;
+    }
+    memcpy(name, p, n);
+    name[n] = '\0';
+    sub = open_component(fd, name, st.st_dev, err);
+    close(fd);
+    if(sub < 0)
+      return -1;
+    fd = sub;
+    if(held && has_marker(fd))
+      *held = true;
+    p += n + (slash != NULL);
+  }
+  return fd;
+}
+
+lethe_rc fileops_unlink_checked(int dirfd, const char *name, const char *tmpname,
+                                const struct file_id *expect, bool inode_only,
+                                struct lethe_err *err)
+{
+  struct file_id now;
+  bool same;
+  lethe_rc rc;
+
+  if(renameat2(dirfd, name, dirfd, tmpname, RENAME_NOREPLACE)) {
+    if(errno == ENOENT)
+      return err_set(err, LETHE_E_CHANGED, "gone before it could be deleted");
+    return err_sys(err, LETHE_E_IO, "cannot rename for deletion");
+  }
+  rc = fileops_stat(dirfd, tmpname, &now, NULL, NULL);
+  same = !rc && (inode_only ? file_id_same_inode(&now, expect) : file_id_equal(&now, expect));
+  if(!same) {
+    /* Not ours: put it back where it was, never overwriting a newcomer. */
+    if(renameat2(dirfd, tmpname, dirfd, name, RENAME_NOREPLACE))
+      return err_sys(err, LETHE_E_CHANGED, "changed since planned; left as '%s'", tmpname);
+    return err_set(err, LETHE_E_CHANGED, "changed since planned (other file or contents)");
+  }
+  if(unlinkat(dirfd, tmpname, 0))
+    return err_sys(err, LETHE_E_IO, "cannot unlink");
+  return LETHE_OK;
+}

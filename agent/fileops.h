@@ -1,0 +1,69 @@
+/* File operations that stay inside a source, shared by the agent and the
+ * file plugins (linked into both as a static library).
+ *
+ * Every call is relative to a directory fd and never follows a symlink. The
+ * identity of a file is (dev, ino, size, mtime_ns): what proves at deletion
+ * time that a name still refers to the very file that was planned. */
+#ifndef LETHE_FILEOPS_H
+#define LETHE_FILEOPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+#define FILE_ID_TEXT_LEN 160
+
+struct file_id {
+  uint64_t dev;
+  uint64_t ino;
+  uint64_t size;
+  int64_t mtime_ns;
+};
+
+/* The identity of a statx result. */
+void file_id_from_statx(const struct statx *stx, struct file_id *out);
+
+/* "dev=2049 ino=1234 size=5678 mtime_ns=1700000000123456789" into out
+ * (FILE_ID_TEXT_LEN bytes). */
+void file_id_format(const struct file_id *id, char *out);
+
+/* Parse the text file_id_format writes. LETHE_E_PARSE otherwise. */
+lethe_rc file_id_parse(const char *text, struct file_id *out) WUR;
+
+/* All four fields equal. */
+bool file_id_equal(const struct file_id *a, const struct file_id *b);
+
+/* Same file system object (dev and ino), whatever its size or time now. */
+bool file_id_same_inode(const struct file_id *a, const struct file_id *b);
+
+/* statx name in dirfd without following a symlink. Fills id, and mode and
+ * nlink when not NULL. errno is kept on failure (LETHE_E_IO; LETHE_E_NOTFOUND
+ * for ENOENT). */
+lethe_rc fileops_stat(int dirfd, const char *name, struct file_id *id, mode_t *mode,
+                      uint32_t *nlink) WUR;
+
+/* Open the directory rel_dir ("a/b", or "" for the root itself) below rootfd
+ * one component at a time with O_NOFOLLOW|O_DIRECTORY, refusing to cross onto
+ * another file system. When held is not NULL, set it if a .lethe-hold marker
+ * sits in any directory on the way, the root included. Returns the new fd, or
+ * -1 with err set (LETHE_E_UNSAFE for a symlink or mount point on the way,
+ * LETHE_E_NOTFOUND when a component is gone). */
+int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_err *err);
+
+/* Remove name from dirfd only if it is still the file expected: rename it to
+ * tmpname (which must not exist), check the renamed entry against expect (all
+ * fields, or only dev and ino when inode_only) and unlink it. The host fsyncs
+ * each directory once per batch, before it journals the outcomes, so a plugin
+ * need not (and one fsync per file would dominate the cost of unlinking).
+ * If the check fails the entry is renamed back and LETHE_E_CHANGED returned:
+ * nothing that was not planned is ever unlinked. tmpname is chosen by the
+ * caller (recorded in the journal first) so that a crash between rename and
+ * unlink can be completed by the next run. */
+lethe_rc fileops_unlink_checked(int dirfd, const char *name, const char *tmpname,
+                                const struct file_id *expect, bool inode_only,
+                                struct lethe_err *err) WUR;
+
+#endif

@@ -1,0 +1,274 @@
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <time.h>
+
+#include "isotime.h"
+
+#define PENDING_MAX (256u * 1024 * 1024)
+
+void journal_fault_point(void)
+{
+  static long remaining = -1;
+  if(remaining < 0) {
+    const char *at = getenv("LETHE_TEST_KILL_AT");
+    remaining = at && *at ? strtol(at, NULL, 10) : 0;
+    if(remaining <= 0)
+      remaining = 0;
+  }
+  if(remaining > 0 && --remaining == 0)
+    raise(SIGKILL);
+}
+
+static int mkdir_at(int dirfd, const char *name)
+{
+  if(mkdirat(dirfd, name, 0700) && errno != EEXIST)
+    return -1;
+  return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int journal_open_dir(const char *state_dir, struct lethe_err *err)
+{
+  int state, fd;
+  if(mkdir(state_dir, 0700) && errno != EEXIST) {
+    err_sys(err, LETHE_E_IO, "%s: cannot create the state directory", state_dir);
+    return -1;
+  }
+  state = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if(state < 0) {
+    err_sys(err, LETHE_E_IO, "%s: cannot open the state directory", state_dir);
+    return -1;
+  }
+  fd = mkdir_at(state, JOURNAL_DIR);
+  if(fd < 0)
+    err_sys(err, LETHE_E_IO, "%s/%s: cannot open the journal directory", state_dir,
+            JOURNAL_DIR);
+  close(state);
+  return fd;
+}
+
+static void journal_init(struct journal *j)
+{
+  memset(j, 0, sizeof(*j));
+  j->fd = -1;
+  j->dirfd = -1;
+  j->next_seq = 1;
+  db_init(&j->pending, PENDING_MAX);
+}
+
+lethe_rc journal_begin(struct journal *j, const char *state_dir, const char *plan_hash,
+                       struct lethe_err *err)
+{
+  char name[UUID_TEXT_LEN + 8], now[ISOTIME_LEN];
+  struct json_object *rec;
+  lethe_rc rc;
+
+  journal_init(j);
+  if(uuid_v4(j->run_id))
+    return err_set(err, LETHE_E_IO, "cannot draw a run id");
+  j->dirfd = journal_open_dir(state_dir, err);
+  if(j->dirfd < 0)
+    return err->rc;
+  snprintf(name, sizeof(name), "%s.jsonl", j->run_id);
+  j->fd = openat(j->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW |
+                 O_CLOEXEC, 0600);
+  if(j->fd < 0)
+    return err_sys(err, LETHE_E_IO, "cannot create journal %s", name);
+  /* The new file's name must survive a crash too. */
+  if(fsync(j->dirfd))
+    return err_sys(err, LETHE_E_IO, "cannot fsync the journal directory");
+  isotime_format(time(NULL), now);
+  rec = json_object_new_object();
+  json_object_object_add(rec, "run", json_object_new_string(j->run_id));
+  json_object_object_add(rec, "plan", json_object_new_string(plan_hash));
+  json_object_object_add(rec, "started", json_object_new_string(now));
+  json_object_object_add(rec, "pid", json_object_new_int(getpid()));
+  rc = journal_add(j, "begin", rec);
+  json_object_put(rec);
+  if(!rc)
+    rc = journal_commit(j, err);
+  return rc;
+}
+
+lethe_rc journal_reopen(struct journal *j, int dirfd, const char *name, struct lethe_err *err)
+{
+  journal_init(j);
+  snprintf(j->run_id, sizeof(j->run_id), "%.36s", name);
+  j->dirfd = dup(dirfd);
+  j->fd = openat(dirfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+  if(j->fd < 0 || j->dirfd < 0)
+    return err_sys(err, LETHE_E_IO, "cannot reopen journal %s", name);
+  return LETHE_OK;
+}
+
+lethe_rc journal_add(struct journal *j, const char *type, struct json_object *rec)
+{
+  const char *text;
+  size_t len;
+  lethe_rc rc;
+  json_object_object_add(rec, "type", json_object_new_string(type));
+  text = json_object_to_json_string_length(rec, JSON_C_TO_STRING_PLAIN |
+                                           JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+  if(!text)
+    return LETHE_E_NOMEM;
+  rc = db_add(&j->pending, text, len);
+  if(!rc)
+    rc = db_add(&j->pending, "\n", 1);
+  return rc;
+}
+
+static lethe_rc write_all(int fd, const char *p, size_t n)
+{
+  while(n) {
+    ssize_t w = write(fd, p, n);
+    if(w < 0 && errno == EINTR)
+      continue;
+    if(w <= 0)
+      return LETHE_E_IO;
+    p += w;
+    n -= (size_t)w;
+  }
+  return LETHE_OK;
+}
+
+lethe_rc journal_commit(struct journal *j, struct lethe_err *err)
+{
+  if(j->pending.len) {
+    if(write_all(j->fd, j->pending.mem, j->pending.len))
+      return err_sys(err, LETHE_E_IO, "cannot write the journal");
+    db_reset(&j->pending);
+  }
+  if(fdatasync(j->fd))
+    return err_sys(err, LETHE_E_IO, "cannot sync the journal");
+  j->commits++;
+  journal_fault_point();
+  return LETHE_OK;
+}
+
+lethe_rc journal_end(struct journal *j, const char *status, struct lethe_err *err)
+{
+  char now[ISOTIME_LEN];
+  struct json_object *rec = json_object_new_object();
+  lethe_rc rc;
+  isotime_format(time(NULL), now);
+  json_object_object_add(rec, "finished", json_object_new_string(now));
+  json_object_object_add(rec, "status", json_object_new_string(status));
+  rc = journal_add(j, "end", rec);
+  json_object_put(rec);
+  if(!rc)
+    rc = journal_commit(j, err);
+  journal_close(j);
+  return rc;
+}
+
+void journal_close(struct journal *j)
+{
+  if(j->fd >= 0)
+    close(j->fd);
+  if(j->dirfd >= 0)
+    close(j->dirfd);
+  j->fd = j->dirfd = -1;
+  db_release(&j->pending);
+}
+
+/* One line (without its newline) as a JSON object, or NULL. */
+static struct json_object *parse_line(const char *p, size_t n)
+{
+  struct json_tokener *tok = json_tokener_new();
+  struct json_object *rec;
+  if(!tok)
+    return NULL;
+  rec = json_tokener_parse_ex(tok, p, (int)n);
+  if(rec && (json_tokener_get_parse_end(tok) != n ||
+             !json_object_is_type(rec, json_type_object))) {
+    json_object_put(rec);
+    rec = NULL;
+  }
+  json_tokener_free(tok);
+  return rec;
+}
+
+/* A line that is not a record: the torn tail of a crashed run if it is the
+ * last line, corruption otherwise. */
+static lethe_rc bad_line(bool last, long offset, const char *name, int line, long *torn_at,
+                         struct lethe_err *err)
+{
+  if(last) {
+    if(torn_at)
+      *torn_at = offset;
+    return LETHE_OK;
+  }
+  return err_set(err, LETHE_E_PARSE, "journal %s:%d: corrupt record", name, line);
+}
+
+lethe_rc journal_parse(const char *text, size_t len, const char *name, journal_record_fn fn,
+                       void *ctx, long *torn_at, struct lethe_err *err)
+{
+  const char *p = text, *end = text + len;
+  int line = 0;
+  lethe_rc rc = LETHE_OK;
+  if(torn_at)
+    *torn_at = -1;
+  while(!rc && p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    struct json_object *rec = nl ? parse_line(p, (size_t)(nl - p)) : NULL;
+    line++;
+    if(!rec)
+      return bad_line(!nl || nl + 1 == end, (long)(p - text), name, line, torn_at, err);
+    rc = fn(ctx, rec, line);
+    json_object_put(rec);
+    p = nl + 1;
+  }
+  return rc;
+}
+
+/* Streams the file line by line: a journal can be large, and recovery must
+ * not need memory in proportion to it. */
+lethe_rc journal_read(int dirfd, const char *name, journal_record_fn fn, void *ctx,
+                      long *torn_at, struct lethe_err *err)
+{
+  int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  FILE *f;
+  char *buf = NULL;
+  size_t cap = 0;
+  int line = 0;
+  long offset = 0;
+  lethe_rc rc = LETHE_OK;
+  ssize_t n;
+
+  if(torn_at)
+    *torn_at = -1;
+  if(fd < 0)
+    return err_sys(err, LETHE_E_IO, "cannot open journal %s", name);
+  f = fdopen(fd, "r");
+  if(!f) {
+    close(fd);
+    return err_set(err, LETHE_E_NOMEM, "out of memory reading journal %s", name);
+  }
+  n = getline(&buf, &cap, f);
+  while(!rc && n > 0) {
+    bool has_nl = buf[n - 1] == '\n';
+    struct json_object *rec = has_nl ? parse_line(buf, (size_t)n - 1) : NULL;
+    line++;
+    if(!rec) {
+      int next = fgetc(f);
+      rc = bad_line(next == EOF, offset, name, line, torn_at, err);
+      break;
+    }
+    rc = fn(ctx, rec, line);
+    json_object_put(rec);
+    offset += n;
+    n = getline(&buf, &cap, f);
+  }
+  free(buf);
+  fclose(f);
+  return rc;
+}

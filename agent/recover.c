@@ -1,0 +1,312 @@
+#include "recover.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileops.h"
+#include "isotime.h"
+#include "journal.h"
+#include "log.h"
+#include "uri.h"
+#include "walk.h"
+
+/* Intents whose outcome is not (yet) in the journal. A journal is written
+ * batch by batch, so at most a batch is pending at any point. */
+struct pending {
+  struct json_object **v;
+  size_t n, cap;
+  bool ended;
+  uint64_t max_seq;
+};
+
+/* How one intent was resolved. */
+struct resolution {
+  const char *result;       /* deleted, skipped; NULL: cannot tell now */
+  const char *level;
+  char reason[512];
+};
+
+static const char *get(struct json_object *o, const char *key)
+{
+  struct json_object *v;
+  if(!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+    return NULL;
+  return json_object_get_string(v);
+}
+
+static uint64_t get_seq(struct json_object *o)
+{
+  struct json_object *v;
+  return json_object_object_get_ex(o, "seq", &v) ? json_object_get_uint64(v) : 0;
+}
+
+static lethe_rc on_record(void *ctx, struct json_object *rec, int line)
+{
+  struct pending *p = ctx;
+  const char *type = get(rec, "type");
+  uint64_t seq = get_seq(rec);
+  (void)line;
+  if(!type)
+    return LETHE_OK;
+  if(seq > p->max_seq)
+    p->max_seq = seq;
+  if(!strcmp(type, "end")) {
+    p->ended = true;
+  }
+  else if(!strcmp(type, "intent")) {
+    if(p->n == p->cap) {
+      size_t cap = p->cap ? p->cap * 2 : 64;
+      struct json_object **v = realloc(p->v, cap * sizeof(*v));
+      if(!v)
+        return LETHE_E_NOMEM;
+      p->v = v;
+      p->cap = cap;
+    }
+    p->v[p->n++] = json_object_get(rec);
+  }
+  else if(!strcmp(type, "outcome")) {
+    for(size_t i = p->n; i-- > 0;) {
+      if(get_seq(p->v[i]) == seq) {
+        json_object_put(p->v[i]);
+        p->v[i] = p->v[--p->n];
+        break;
+      }
+    }
+  }
+  return LETHE_OK;
+}
+
+static void pending_release(struct pending *p)
+{
+  for(size_t i = 0; i < p->n; i++)
+    json_object_put(p->v[i]);
+  free(p->v);
+}
+
+static int by_seq(const void *a, const void *b)
+{
+  uint64_t x = get_seq(*(struct json_object *const *)a);
+  uint64_t y = get_seq(*(struct json_object *const *)b);
+  return x < y ? -1 : x > y;
+}
+
+static void resolved(struct resolution *r, const char *result, const char *level,
+                     const char *reason)
+{
+  r->result = result;
+  r->level = level;
+  snprintf(r->reason, sizeof(r->reason), "%.500s", reason);
+}
+
+/* Finish a deletion that was caught half-way; the intent authorised it. */
+static void complete(int dirfd, const char *name, const char *tmpname,
+                     const struct file_id *planned, struct resolution *r)
+{
+  struct lethe_err err = { 0 };
+  char spare[300];
+  if(!strcmp(name, tmpname)) {
+    if(unlinkat(dirfd, tmpname, 0)) {
+      resolved(r, "failed", "none", "could not complete an interrupted deletion");
+      return;
+    }
+  }
+  else {
+    snprintf(spare, sizeof(spare), "%s.r", tmpname);
+    if(fileops_unlink_checked(dirfd, name, spare, planned, true, &err)) {
+      resolved(r, "failed", "none", err.msg);
+      return;
+    }
+  }
+  fsync(dirfd);
+  resolved(r, "deleted", "logical-delete", "completed by recovery (unlinked): an "
+           "interrupted run had started deleting it");
+}
+
+static void resolve_in_dir(int dirfd, const char *name, const char *tmpname,
+                           const struct file_id *planned, struct resolution *r)
+{
+  struct file_id now;
+  lethe_rc rc = tmpname ? fileops_stat(dirfd, tmpname, &now, NULL, NULL) : LETHE_E_NOTFOUND;
+  if(!rc && file_id_same_inode(&now, planned)) {
+    complete(dirfd, tmpname, tmpname, planned, r);
+    return;
+  }
+  rc = fileops_stat(dirfd, name, &now, NULL, NULL);
+  if(rc == LETHE_E_NOTFOUND)
+    resolved(r, "deleted", "logical-delete", "gone: the interrupted run deleted it "
+             "before recording how");
+  else if(rc)
+    r->result = NULL;
+  else if(file_id_equal(&now, planned))
+    resolved(r, "skipped", "none", "interrupted before deletion: still present");
+  else if(file_id_same_inode(&now, planned) && tmpname)
+    complete(dirfd, name, tmpname, planned, r);
+  else
+    resolved(r, "skipped", "none", "replaced by another file since planned: not deleted");
+}
+
+static void resolve(struct json_object *intent, struct resolution *r)
+{
+  const char *root = get(intent, "root"), *enc = get(intent, "path");
+  const char *tmpname = get(intent, "tmpname"), *identity = get(intent, "identity");
+  const char *kind = get(intent, "kind");
+  struct lethe_err err = { 0 };
+  struct file_id planned = { 0 };
+  struct dynbuf path;
+  char *slash, *name;
+  int rootfd, dirfd;
+
+  r->result = NULL;
+  db_init(&path, 4 * 1024 * 1024);
+  if(!root || !enc || uri_decode(enc, &path) || !path.len) {
+    resolved(r, "skipped", "none", "intent record is incomplete");
+    db_release(&path);
+    return;
+  }
+  rootfd = walk_open_root(root, &err);
+  if(rootfd < 0) {
+    db_release(&path);
+    return; /* the source is not there now: judge it next time */
+  }
+  slash = strrchr(path.mem, '/');
+  name = slash ? slash + 1 : path.mem;
+  if(slash)
+    *slash = '\0';
+  dirfd = fileops_open_dir(rootfd, slash ? path.mem : "", NULL, &err);
+  close(rootfd);
+  if(dirfd < 0) {
+    if(err.rc == LETHE_E_NOTFOUND)
+      resolved(r, "deleted", "logical-delete", "gone with its directory");
+    db_release(&path);
+    return;
+  }
+  if(kind && !strcmp(kind, "directory")) {
+    struct file_id unused;
+    if(fileops_stat(dirfd, name, &unused, NULL, NULL) == LETHE_E_NOTFOUND)
+      resolved(r, "deleted", "logical-delete", "removed before the run was interrupted");
+    else
+      resolved(r, "skipped", "none", "interrupted before removal: still present");
+  }
+  else if(!identity || file_id_parse(identity, &planned)) {
+    resolved(r, "skipped", "none", "intent record has no valid identity");
+  }
+  else {
+    resolve_in_dir(dirfd, name, tmpname, &planned, r);
+  }
+  close(dirfd);
+  db_release(&path);
+}
+
+static lethe_rc append_outcome(struct journal *j, struct json_object *intent,
+                               const struct resolution *r)
+{
+  struct json_object *rec = json_object_new_object();
+  char now[ISOTIME_LEN];
+  lethe_rc rc;
+  isotime_format(time(NULL), now);
+  json_object_object_add(rec, "seq", json_object_new_uint64(get_seq(intent)));
+  json_object_object_add(rec, "result", json_object_new_string(r->result));
+  json_object_object_add(rec, "at", json_object_new_string(now));
+  json_object_object_add(rec, "method", json_object_new_string("recovery"));
+  json_object_object_add(rec, "level", json_object_new_string(r->level));
+  json_object_object_add(rec, "level_reason", json_object_new_string(r->reason));
+  json_object_object_add(rec, "recovered", json_object_new_boolean(1));
+  rc = journal_add(j, "outcome", rec);
+  json_object_put(rec);
+  return rc;
+}
+
+/* Resolve and record every pending intent; false if some cannot be judged. */
+static lethe_rc finish(struct journal *j, struct pending *p, struct recovery_stats *stats,
+                       bool *complete_all)
+{
+  lethe_rc rc = LETHE_OK;
+  *complete_all = true;
+  qsort(p->v, p->n, sizeof(*p->v), by_seq);
+  for(size_t i = 0; i < p->n && !rc; i++) {
+    struct resolution r;
+    resolve(p->v[i], &r);
+    if(!r.result) {
+      *complete_all = false;
+      continue;
+    }
+    if(!strcmp(r.result, "deleted"))
+      stats->deleted++;
+    else
+      stats->present++;
+    rc = append_outcome(j, p->v[i], &r);
+  }
+  return rc;
+}
+
+static lethe_rc recover_one(int dirfd, const char *name, struct recovery_stats *stats,
+                            struct lethe_err *err)
+{
+  struct pending p = { 0 };
+  struct journal j;
+  bool all = false;
+  long torn_at = -1;
+  lethe_rc rc = journal_read(dirfd, name, on_record, &p, &torn_at, err);
+  if(rc || p.ended) {
+    pending_release(&p);
+    return rc;
+  }
+  stats->journals++;
+  rc = journal_reopen(&j, dirfd, name, err);
+  if(!rc && torn_at >= 0 && ftruncate(j.fd, torn_at)) {
+    /* The torn tail recorded nothing that happened yet: cut it off so the
+     * records appended now start on a line of their own. */
+    rc = err_sys(err, LETHE_E_IO, "cannot cut the torn end of journal %s", name);
+  }
+  if(!rc)
+    rc = finish(&j, &p, stats, &all);
+  if(!rc)
+    rc = journal_commit(&j, err);
+  if(!rc && all) {
+    stats->finished++;
+    rc = journal_end(&j, "recovered", err);
+  }
+  else {
+    journal_close(&j);
+  }
+  if(!all)
+    log_msg(LOG_WARNING, "journal %s: some items cannot be checked now (source "
+            "unavailable); recovery will try again next run", name);
+  pending_release(&p);
+  return rc;
+}
+
+lethe_rc recover_journals(const struct config *cfg, struct recovery_stats *stats,
+                          struct lethe_err *err)
+{
+  int dirfd = journal_open_dir(cfg->state_dir, err);
+  int listfd;
+  DIR *d;
+  struct dirent *e;
+  lethe_rc rc = LETHE_OK;
+
+  memset(stats, 0, sizeof(*stats));
+  if(dirfd < 0)
+    return err->rc;
+  listfd = dup(dirfd);
+  d = listfd >= 0 ? fdopendir(listfd) : NULL;
+  if(!d) {
+    close(dirfd);
+    return err_sys(err, LETHE_E_IO, "cannot list the journal directory");
+  }
+  for(e = readdir(d); e && !rc; e = readdir(d)) {
+    size_t n = strlen(e->d_name);
+    if(e->d_name[0] == '.' || n < 7 || strcmp(e->d_name + n - 6, ".jsonl"))
+      continue;
+    rc = recover_one(dirfd, e->d_name, stats, err);
+  }
+  closedir(d);
+  close(dirfd);
+  return rc;
+}
