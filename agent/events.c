@@ -93,7 +93,9 @@ static const char *read_field(const char **p, const char *end, struct dynbuf *ou
   db_reset(out);
   if(s < end && *s == '"') {
     for(s++;; s++) {
-      if(s >= end)
+      /* One record per line: a quote left open does not swallow the next
+       * lines, and line numbers stay true. */
+      if(s >= end || *s == '\n')
         return "unterminated quoted field";
       if(*s == '"' && s + 1 < end && s[1] == '"')
         s++;

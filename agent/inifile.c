@@ -1,6 +1,7 @@
 #include "inifile.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -51,19 +52,27 @@ static void section_header(struct reader *r, const char *s)
   r->fn(r->ctx, name, NULL, NULL, r->line);
 }
 
-static void check_syntax(struct reader *r, const char *line)
+/* Check one line; returns false for a line inih must not see. */
+static bool check_syntax(struct reader *r, const char *line)
 {
   const char *s = skip_space(line);
   if(!*s || *s == '\n' || *s == '\r' || *s == ';' || *s == '#')
-    return;
+    return true;
   if(*s == '[') {
     section_header(r, s + 1);
-    return;
+    return true;
   }
-  if(s != line)
-    return; /* an indented line continues the previous value */
+  if(s != line) {
+    /* inih would take an indented line as a continuation of the value
+     * above: "  except = b/x" would silently become part of the previous
+     * pattern, and delete more. Refuse it instead. */
+    diag_error(r->diag, r->path, r->line, "indented line: continuation lines are not "
+               "allowed; start each 'key = value' at the beginning of the line");
+    return false;
+  }
   if(!strpbrk(s, "=:"))
     diag_error(r->diag, r->path, r->line, "expected '[section]' or 'key = value'");
+  return true;
 }
 
 /* inih's reader: hands inih one line at a time so r->line is the line of the
@@ -72,6 +81,7 @@ static char *read_line(char *str, int num, void *stream)
 {
   struct reader *r = stream;
   ssize_t n = getline(&r->buf, &r->bufsize, r->f);
+  bool bom;
   if(n < 0)
     return NULL;
   r->line++;
@@ -85,7 +95,12 @@ static char *read_line(char *str, int num, void *stream)
     str[0] = '\0';
     return str;
   }
-  check_syntax(r, r->buf);
+  /* inih skips a byte-order mark on the first line; so must the check. */
+  bom = r->line == 1 && n >= 3 && !memcmp(r->buf, "\xEF\xBB\xBF", 3);
+  if(!check_syntax(r, r->buf + (bom ? 3 : 0))) {
+    str[0] = '\0';
+    return str;
+  }
   memcpy(str, r->buf, (size_t)n + 1);
   return str;
 }

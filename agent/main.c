@@ -14,6 +14,8 @@ struct command {
 static const struct command commands[] = {
   { "check", cmd_check, "validate configuration and rules" },
   { "plan", cmd_plan, "report what would be deleted now (dry run)" },
+  { "apply", cmd_apply, "delete what a plan says, journalling every deletion" },
+  { "run", cmd_run, "recover, then plan and apply the rules that are due (the timer)" },
 };
 
 static void usage(FILE *f)

@@ -171,36 +171,54 @@ static void note_oldest(struct plan_rule *pr, const char *uri, const struct verd
   pr->has_oldest = true;
 }
 
+lethe_rc plan_add_entry(struct plan *p, struct json_object *entry)
+{
+  struct plan_rule *pr = &p->rules[p->n_rules - 1];
+  struct json_object *v;
+  const char *text;
+  size_t len;
+  enum decision d = DECISION_SKIP;
+  uint64_t size = 0;
+
+  if(json_object_object_get_ex(entry, "decision", &v)) {
+    for(int i = 0; i < DECISION__COUNT; i++)
+      if(!strcmp(json_object_get_string(v), decision_name((enum decision)i)))
+        d = (enum decision)i;
+  }
+  if(json_object_object_get_ex(entry, "size", &v))
+    size = json_object_get_uint64(v);
+  pr->count[d]++;
+  pr->bytes[d] += size;
+  text = json_object_to_json_string_length(entry, JSON_C_TO_STRING_PLAIN |
+                                           JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+  if(!text)
+    return LETHE_E_NOMEM;
+  if(fwrite(text, 1, len, p->spool) != len || fputc('\n', p->spool) == EOF)
+    return LETHE_E_IO;
+  EVP_DigestUpdate(p->sha, text, len);
+  EVP_DigestUpdate(p->sha, "\n", 1);
+  return LETHE_OK;
+}
+
 lethe_rc plan_add(struct plan *p, const struct item *it, const char *uri,
                   const struct verdict *v)
 {
   struct plan_rule *pr = &p->rules[p->n_rules - 1];
   struct json_object *o;
-  const char *text;
-  size_t len;
   lethe_rc rc;
 
-  pr->count[v->decision]++;
-  pr->bytes[v->decision] += it->size;
-  if(v->decision == DECISION_KEEP)
+  if(v->decision == DECISION_KEEP) {
+    pr->count[DECISION_KEEP]++;
+    pr->bytes[DECISION_KEEP] += it->size;
     return LETHE_OK;
+  }
   note_oldest(pr, uri, v);
   o = json_object_new_object();
   if(!o)
     return LETHE_E_NOMEM;
   rc = build_entry(pr->rule, it, uri, v, o);
-  if(!rc) {
-    text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-                                             JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    if(!text)
-      rc = LETHE_E_NOMEM;
-    else if(fwrite(text, 1, len, p->spool) != len || fputc('\n', p->spool) == EOF)
-      rc = LETHE_E_IO;
-    else {
-      EVP_DigestUpdate(p->sha, text, len);
-      EVP_DigestUpdate(p->sha, "\n", 1);
-    }
-  }
+  if(!rc)
+    rc = plan_add_entry(p, o);
   json_object_put(o);
   return rc;
 }

@@ -54,6 +54,10 @@ lethe_rc plan_begin_rule(struct plan *p, const struct rule *r, struct plan_rule 
 lethe_rc plan_add(struct plan *p, const struct item *it, const char *uri,
                   const struct verdict *v) WUR;
 
+/* Record an entry already in plan form (read back from a plan file): it is
+ * written as canonical text and counted by its decision and size. */
+lethe_rc plan_add_entry(struct plan *p, struct json_object *entry) WUR;
+
 /* Close the current rule's entries. */
 lethe_rc plan_end_rule(struct plan *p) WUR;
 

@@ -7,14 +7,23 @@
 #include <unistd.h>
 
 #include "isotime.h"
+#include "text.h"
 
 static const char *const decision_keys[DECISION__COUNT] = {
   "keep", "delete", "held", "grace", "skip",
 };
 
+/* Rule texts come from files that need not be UTF-8; the report must be. */
 static struct json_object *str_or_null(const char *s)
 {
-  return s ? json_object_new_string(s) : json_object_new_null();
+  struct dynbuf b;
+  struct json_object *o;
+  if(!s)
+    return json_object_new_null();
+  db_init(&b, 1024 * 1024);
+  o = text_add_printable(&b, s, strlen(s)) ? NULL : json_object_new_string(db_str(&b));
+  db_release(&b);
+  return o ? o : json_object_new_null();
 }
 
 static struct json_object *time_or_null(bool has, int64_t t)

@@ -50,6 +50,7 @@ struct loader {
   struct rule *rule;      /* current [rule] section, or NULL */
   struct hold *hold;      /* current [hold] section, or NULL */
   bool skip_section;      /* an unknown or broken section: its keys are ignored */
+  bool review_seen;       /* the current rule has its 'review' */
   lethe_rc oom;
 };
 
@@ -168,6 +169,7 @@ static void on_section(struct loader *l, const char *section, int line)
   l->rule = NULL;
   l->hold = NULL;
   l->skip_section = true;
+  l->review_seen = false;
   while(*name == ' ')
     name++;
   if(!is_rule && !is_hold) {
@@ -383,6 +385,11 @@ static void set_max_delete(struct loader *l, struct rule *r, const char *value, 
 
 static void set_review(struct loader *l, struct rule *r, const char *value, int line)
 {
+  if(l->review_seen) {
+    diag_error(l->d, l->path, line, "'review' given twice");
+    return;
+  }
+  l->review_seen = true;
   if(!strcmp(value, "required"))
     r->review_required = true;
   else if(strcmp(value, "none"))
@@ -487,7 +494,7 @@ static void on_pair(void *ctx, const char *section, const char *key, const char 
 lethe_rc rules_load_file(const char *path, const struct config *cfg, struct ruleset *rs,
                          struct diag *d)
 {
-  struct loader l = { .cfg = cfg, .rs = rs, .d = d, .path = path, .skip_section = true };
+  struct loader l = { .cfg = cfg, .rs = rs, .d = d, .path = path };
   lethe_rc rc = inifile_parse(path, on_pair, &l, d);
   if(l.oom)
     return l.oom;

@@ -293,8 +293,13 @@ lethe_rc walk_tree(int rootfd, const char *rel_prefix, const char *root_held,
 int walk_open_root(const char *path, struct lethe_err *err)
 {
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
   if(fd < 0) {
-    if(errno == ELOOP)
+    /* O_DIRECTORY makes a symlink fail with ENOTDIR before O_NOFOLLOW's
+     * ELOOP: tell the two apart for the message. */
+    if(errno == ELOOP ||
+       (errno == ENOTDIR && !fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) &&
+        S_ISLNK(st.st_mode)))
       err_set(err, LETHE_E_UNSAFE, "%s: the source is a symbolic link; name the real "
               "directory", path);
     else

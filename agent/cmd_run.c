@@ -1,0 +1,153 @@
+/* lethe run: what the systemd timer runs. Recover what a stopped run left,
+ * then plan and apply every rule that is due by its cadence. Rules with
+ * review = required are only reported: they need `lethe apply --plan`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cadence.h"
+#include "cli.h"
+#include "commands.h"
+#include "lock.h"
+#include "log.h"
+#include "planner.h"
+#include "runner.h"
+
+static const char usage[] =
+  "Usage: lethe run [-c CONFIG] [--wait]\n"
+  "\n"
+  "Recover any run that stopped early, then plan and apply each rule that is\n"
+  "due (rules with 'every' run once per period; the others every time).\n"
+  "This is what lethe.timer runs; it never asks for confirmation.\n"
+  "\n"
+  "  -c, --config FILE   configuration (default $LETHE_CONFIG or " CONFIG_DEFAULT_PATH ")\n"
+  "      --wait          wait for another lethe to release the state directory\n"
+  "  -h, --help          show this help\n"
+  "\n"
+  "Exit status: 0 done, 1 some items failed or a source could not be scanned,\n"
+  "2 configuration error, 3 refused (max-delete exceeded, state directory locked).\n";
+
+enum { OPT_WAIT = 256 };
+
+static int parse_args(int argc, char **argv, const char **config, bool *wait, bool *help)
+{
+  static const struct option opts[] = {
+    { "config", required_argument, NULL, 'c' },
+    { "wait", no_argument, NULL, OPT_WAIT },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  for(;;) {
+    int c = getopt_long(argc, argv, "c:h", opts, NULL);
+    if(c == -1)
+      break;
+    if(c == 'c')
+      *config = optarg;
+    else if(c == OPT_WAIT)
+      *wait = true;
+    else if(c == 'h')
+      *help = true;
+    else
+      return cli_usage_error("run", "unknown option");
+  }
+  if(optind < argc)
+    return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+  return EXIT_DONE;
+}
+
+static lethe_rc due_rules(const struct ruleset *rs, const struct cadence *c, int64_t now,
+                          struct strlist *due)
+{
+  lethe_rc rc = LETHE_OK;
+  for(size_t i = 0; i < rs->n_rules && !rc; i++)
+    if(cadence_due(c, rs->rules[i], now))
+      rc = strlist_add(due, rs->rules[i]->name);
+  return rc;
+}
+
+/* A rule that was scanned (whatever it deleted) has had its run. */
+static void mark_ran(struct cadence *c, const struct plan *p, int64_t now)
+{
+  for(size_t i = 0; i < p->n_rules; i++)
+    if(!p->rules[i].error && cadence_mark(c, p->rules[i].rule->name, now))
+      log_msg(LOG_ERR, "out of memory recording the cadence");
+}
+
+static int plan_due(const struct config *cfg, const struct ruleset *rs, struct cadence *c,
+                    struct plan *p, int64_t now)
+{
+  struct lethe_err err = { 0 };
+  struct strlist due = { 0 };
+  int status = EXIT_DONE;
+  lethe_rc rc = cadence_load(cfg->state_dir, c, &err);
+  if(!rc)
+    rc = due_rules(rs, c, now, &due);
+  if(!rc && !due.n) {
+    log_msg(LOG_INFO, "no rule is due");
+    strlist_release(&due);
+    return EXIT_DONE;
+  }
+  if(!rc)
+    rc = plan_init(p, now, &err);
+  if(!rc)
+    rc = planner_run(rs, &due, p, &err);
+  if(rc == LETHE_E_IO) {
+    for(size_t i = 0; i < p->n_rules; i++)
+      if(p->rules[i].error)
+        log_msg(LOG_ERR, "rule %s: %s", p->rules[i].rule->name, p->rules[i].error);
+    status = EXIT_SOME_FAILED;
+    rc = LETHE_OK;
+  }
+  if(rc) {
+    log_msg(LOG_ERR, "%s", err.msg[0] ? err.msg : lethe_strerror(rc));
+    status = EXIT_SOME_FAILED;
+  }
+  strlist_release(&due);
+  return status;
+}
+
+static int run_due(const struct config *cfg, const struct ruleset *rs, bool wait)
+{
+  struct apply_opts opts = { .now = cli_now(), .progress = isatty(STDERR_FILENO) };
+  struct lethe_err err = { 0 };
+  struct cadence c = { 0 };
+  struct plan p = { 0 };
+  int lockfd = -1, applied;
+  int status = runner_prepare(cfg, wait, &lockfd);
+  if(status == EXIT_DONE)
+    status = plan_due(cfg, rs, &c, &p, opts.now);
+  if(status <= EXIT_SOME_FAILED && p.n_rules) {
+    applied = runner_apply(cfg, rs, &p, &opts);
+    if(applied != EXIT_REFUSED) {
+      mark_ran(&c, &p, opts.now);
+      if(cadence_save(cfg->state_dir, &c, &err))
+        log_msg(LOG_ERR, "%s", err.msg);
+    }
+    if(applied > status)
+      status = applied;
+  }
+  cadence_release(&c);
+  plan_release(&p);
+  lock_release(lockfd);
+  return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+  const char *config = NULL;
+  struct config cfg = { 0 };
+  struct ruleset rs = { 0 };
+  bool wait = false, help = false;
+  int status = parse_args(argc, argv, &config, &wait, &help);
+
+  if(status == EXIT_DONE && help)
+    fputs(usage, stdout);
+  else if(status == EXIT_DONE)
+    status = cli_load(config, &cfg, &rs);
+  if(status == EXIT_DONE && !help)
+    status = run_due(&cfg, &rs, wait);
+  ruleset_release(&rs);
+  config_release(&cfg);
+  return status;
+}

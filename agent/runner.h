@@ -1,0 +1,23 @@
+/* What `lethe apply` and `lethe run` share: take the lock, recover what a
+ * stopped run left, apply a plan with the safety belts, report. */
+#ifndef LETHE_RUNNER_H
+#define LETHE_RUNNER_H
+
+#include <stdbool.h>
+#include "apply.h"
+#include "config.h"
+
+/* Take the state lock (waiting when wait) and recover unfinished journals.
+ * Returns an exit status; on EXIT_DONE *lockfd holds the lock. */
+int runner_prepare(const struct config *cfg, bool wait, int *lockfd);
+
+/* Check max-delete, then apply p and print a summary. Returns the exit
+ * status: 0 done, 1 some items failed, 3 refused (circuit breaker, or every
+ * item changed since planned). */
+int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan *p,
+                 const struct apply_opts *opts);
+
+/* Items the plan would delete, over every rule. */
+uint64_t runner_count_deletions(const struct plan *p);
+
+#endif
