@@ -22,12 +22,28 @@ static const char *const builtin_actions[] = {
   "archive-then-shred", "archive-then-expunge", "exec", NULL,
 };
 
-/* Settings passed through to the action's plugin (documented in lethe.ini(5)). */
-static const char *const plugin_keys[] = {
-  "passes", "zero-pass", "verify", "archive-dir", "archive-format", "remove-empty-dirs",
-  "command", "timeout", "tls", "credentials", "hold-keyword", "move-to",
-  "allow-no-uidplus", "archive-path", NULL,
+/* Settings each built-in action's plugin takes (documented in lethe.ini(5)).
+ * A third-party action's settings are checked by its plugin when it loads. */
+struct action_keys {
+  const char *action;
+  const char *const keys[8];
 };
+
+static const struct action_keys action_settings[] = {
+  { "shred", { "passes", "zero-pass", "verify" } },
+  { "unlink", { NULL } },
+  { "archive-then-shred", { "archive-dir", "archive-format", "passes", "zero-pass", "verify" } },
+  { "exec", { "command", "timeout", "level" } },
+  { "expunge", { "move-to", "allow-no-uidplus" } },
+  { "archive-then-expunge", { "archive-path", "archive-format", "allow-no-uidplus" } },
+  { "graph-delete", { NULL } },
+  { "archive-purge", { NULL } },
+};
+
+/* Settings the agent itself reads, whatever the action. */
+static const char *const host_keys[] = { "remove-empty-dirs", NULL };
+/* Settings of mailbox sources. */
+static const char *const mailbox_keys[] = { "credentials", "tls", "hold-keyword", NULL };
 
 static const char *const clock_names[] = {
   [CLOCK_MTIME] = "mtime", [CLOCK_BTIME] = "btime", [CLOCK_CTIME] = "ctime",
@@ -396,10 +412,24 @@ static void set_review(struct loader *l, struct rule *r, const char *value, int 
     diag_error(l->d, l->path, line, "review '%s': expected 'required' or 'none'", value);
 }
 
+/* Any other key is kept with its line; finish_rule checks it against the
+ * action, which may be given later in the section. */
 static void add_setting(struct loader *l, struct rule *r, const char *key,
-                        const char *value)
+                        const char *value, int line)
 {
   struct dynbuf b;
+  int *lines;
+  if(!valid_name(key)) {
+    diag_error(l->d, l->path, line, "unknown key '%s' in [rule %s]", key, r->name);
+    return;
+  }
+  lines = realloc(r->setting_lines, (r->settings.n + 1) * sizeof(*lines));
+  if(!lines) {
+    oom(l);
+    return;
+  }
+  r->setting_lines = lines;
+  lines[r->settings.n] = line;
   db_init(&b, 8192);
   if(db_addf(&b, "%s=%s", key, value) || strlist_add(&r->settings, db_str(&b)))
     oom(l);
@@ -435,10 +465,8 @@ static void rule_key(struct loader *l, const char *key, const char *value, int l
     set_review(l, r, value, line);
   else if(!strcmp(key, "max-delete"))
     set_max_delete(l, r, value, line);
-  else if(in_list(plugin_keys, key))
-    add_setting(l, r, key, value);
   else
-    diag_error(l->d, l->path, line, "unknown key '%s' in [rule %s]", key, r->name);
+    add_setting(l, r, key, value, line);
 }
 
 static void set_until(struct loader *l, struct hold *h, const char *value, int line)
@@ -592,8 +620,55 @@ static enum clock_kind default_clock(enum source_kind kind)
   return CLOCK_MTIME;
 }
 
+static const struct action_keys *builtin_keys(const char *action)
+{
+  for(size_t i = 0; i < sizeof(action_settings) / sizeof(action_settings[0]); i++)
+    if(!strcmp(action_settings[i].action, action))
+      return &action_settings[i];
+  return NULL;
+}
+
+static bool key_in(const char *const *keys, const char *setting, size_t n)
+{
+  for(; *keys; keys++)
+    if(strlen(*keys) == n && !strncmp(*keys, setting, n))
+      return true;
+  return false;
+}
+
+static void check_remove_empty_dirs(const struct rule *r, const char *value, int line,
+                                    struct diag *d)
+{
+  if(strcmp(value, "yes") && strcmp(value, "no") && strcmp(value, "subject"))
+    diag_error(d, r->file, line, "remove-empty-dirs '%s': expected yes, no or subject",
+               value);
+}
+
+/* Every setting must belong to the host, the source or the built-in action;
+ * a third-party action's plugin judges its own when it loads. */
+static void check_settings(const struct rule *r, struct diag *d)
+{
+  const struct action_keys *ak = r->action ? builtin_keys(r->action) : NULL;
+  for(size_t i = 0; i < r->settings.n; i++) {
+    const char *s = r->settings.v[i];
+    size_t n = strcspn(s, "=");
+    int line = r->setting_lines[i];
+    if(key_in(host_keys, s, n)) {
+      check_remove_empty_dirs(r, s + n + 1, line, d);
+      continue;
+    }
+    if(r->kind != SOURCE_FILE && key_in(mailbox_keys, s, n))
+      continue;
+    if(!ak || key_in(ak->keys, s, n))
+      continue; /* no action (reported), a third-party one, or a known key */
+    diag_error(d, r->file, line, "unknown key '%.*s' in [rule %s] for action %s", (int)n, s,
+               r->name, ak->action);
+  }
+}
+
 static lethe_rc finish_rule(struct rule *r, struct diag *d)
 {
+  check_settings(r, d);
   if(!r->source)
     diag_error(d, r->file, r->line, "[rule %s] has no 'source'", r->name);
   if(!r->has_retain)
@@ -656,6 +731,7 @@ static void rule_free(struct rule *r)
   events_free(r->events);
   free(r->action);
   strlist_release(&r->settings);
+  free(r->setting_lines);
   free(r);
 }
 

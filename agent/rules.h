@@ -70,7 +70,9 @@ struct rule {
   struct duration grace;
   bool review_required;
   struct max_delete max_delete;
-  struct strlist settings; /* other keys, "key=value", for the action's plugin */
+  struct strlist settings; /* other keys, "key=value": the agent's own
+                              (remove-empty-dirs), the source's, the plugin's */
+  int *setting_lines;      /* the line of each setting, for messages */
 };
 
 struct hold {

@@ -516,7 +516,7 @@ static void test_minimal_rule_defaults(void **state)
 {
   struct fx *f = *state;
   struct rule *r;
-  load_ok(f, BASE "max-delete = 500\narchive-dir = /srv/archive\n");
+  load_ok(f, BASE "max-delete = 500\nremove-empty-dirs = subject\n");
   r = f->rs.rules[0];
   assert_string_equal(r->name, "r");
   assert_string_equal(r->root, "/srv/x");
@@ -531,9 +531,19 @@ static void test_minimal_rule_defaults(void **state)
   assert_false(r->max_delete.percent);
   assert_int_equal(r->max_delete.value, 500);
   assert_int_equal(r->settings.n, 1);
-  assert_string_equal(r->settings.v[0], "archive-dir=/srv/archive");
+  assert_string_equal(r->settings.v[0], "remove-empty-dirs=subject");
   assert_int_equal(r->retain.count, 180);
   assert_int_equal(r->retain.unit, DURATION_DAYS);
+}
+
+static void test_settings_checked_per_action(void **state)
+{
+  struct fx *f = *state;
+  /* A setting the built-in action does not take is an error at its line. */
+  only_error(f, BASE "passes = 3\n", 5, "unknown key 'passes' in [rule r] for action unlink");
+  only_error(f, BASE "remove-empty-dirs = maybe\n", 5, "expected yes, no or subject");
+  /* A mailbox setting belongs to mailbox sources only. */
+  only_error(f, BASE "credentials = /etc/x\n", 5, "unknown key 'credentials'");
 }
 
 static void test_default_clocks(void **state)
@@ -847,6 +857,7 @@ int main(void)
     T(test_key_outside_section),
     T(test_syntax_error),
     T(test_indented_line_refused),
+    T(test_settings_checked_per_action),
     T(test_overlong_line),
     T(test_empty_value),
     T(test_key_twice),
