@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -93,8 +94,10 @@ static FILE *open_output(const char *path)
   if(!path)
     return stdout;
   fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if(fd < 0) {
+  if(fd < 0 || fchmod(fd, 0600)) {
     log_msg(LOG_ERR, "%s: cannot write the report: %s", path, strerror(errno));
+    if(fd >= 0)
+      close(fd);
     return NULL;
   }
   f = fdopen(fd, "w");

@@ -150,10 +150,10 @@ static void measure_subject(struct scan *s, const struct walk_entry *e)
 {
   static const struct walk_ops ops = { .visit = newest_visit };
   struct lethe_err err;
-  int fd = openat(e->dirfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = walk_open_subdir(e->dirfd, e->name);
   memset(&s->subj, 0, sizeof(s->subj));
   if(fd < 0)
-    return; /* the main walk reports the directory */
+    return; /* the main walk reports the directory (or the mount point) */
   if(walk_tree(fd, e->rel, NULL, &ops, &s->subj, &err))
     s->subj.has_newest = false;
   close(fd);

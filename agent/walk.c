@@ -128,23 +128,43 @@ static lethe_rc refuse(struct walk *w, const struct walk_entry *e, enum walk_ref
   return w->ops->refused(w->ctx, e, why, msg);
 }
 
+/* openat a directory without following a symlink, without touching its
+ * atime where permitted (O_NOATIME needs ownership or CAP_FOWNER; after one
+ * EPERM *noatime turns false and plain opens follow). */
+static int open_dir_noatime(int dirfd, const char *name, bool *noatime)
+{
+  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = -1;
+  if(*noatime) {
+    fd = openat(dirfd, name, flags | O_NOATIME);
+    if(fd >= 0 || errno != EPERM)
+      return fd;
+    *noatime = false;
+  }
+  return openat(dirfd, name, flags);
+}
+
+/* True if fd is not on dev, or is the root of a mount (a bind mount of the
+ * same file system shows only in the attribute). errno is set on failure. */
+static int is_mount(int fd, dev_t dev)
+{
+  struct statx stx;
+  if(statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, &stx))
+    return -1;
+  return makedev(stx.stx_dev_major, stx.stx_dev_minor) != dev ||
+         ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+          (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+}
+
 /* Open a subdirectory without following a symlink and check that it is on
  * the walk's file system and not a mount root. Returns the fd, or -1 after
  * reporting why it is not entered (*rc set if the walk must stop). */
 static int open_subdir(struct walk *w, const struct walk_entry *e, lethe_rc *rc)
 {
-  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-  struct statx stx;
   char msg[256];
-  int fd = -1;
+  int fd = open_dir_noatime(e->dirfd, e->name, &w->noatime);
+  int mount;
 
-  if(w->noatime)
-    fd = openat(e->dirfd, e->name, flags | O_NOATIME);
-  if(fd < 0 && (!w->noatime || errno == EPERM)) {
-    if(w->noatime && errno == EPERM)
-      w->noatime = false; /* not our file: O_NOATIME needs ownership */
-    fd = openat(e->dirfd, e->name, flags);
-  }
   if(fd < 0) {
     if(errno == ELOOP || errno == ENOTDIR)
       *rc = LETHE_OK; /* replaced by a symlink or file since listing: skip */
@@ -156,17 +176,28 @@ static int open_subdir(struct walk *w, const struct walk_entry *e, lethe_rc *rc)
     }
     return -1;
   }
-  if(statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, &stx)) {
-    snprintf(msg, sizeof(msg), "cannot stat directory: %s", strerror(errno));
+  mount = is_mount(fd, w->root_dev);
+  if(mount) {
+    if(mount < 0)
+      snprintf(msg, sizeof(msg), "cannot stat directory: %s", strerror(errno));
     close(fd);
-    *rc = refuse(w, e, WALK_UNREADABLE, msg);
+    *rc = refuse(w, e, mount < 0 ? WALK_UNREADABLE : WALK_MOUNT,
+                 mount < 0 ? msg : "mount point: not crossed");
     return -1;
   }
-  if(makedev(stx.stx_dev_major, stx.stx_dev_minor) != w->root_dev ||
-     ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-      (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))) {
+  return fd;
+}
+
+int walk_open_subdir(int dirfd, const char *name)
+{
+  struct stat parent;
+  bool noatime = true;
+  int fd;
+  if(fstat(dirfd, &parent))
+    return -1;
+  fd = open_dir_noatime(dirfd, name, &noatime);
+  if(fd >= 0 && is_mount(fd, parent.st_dev)) {
     close(fd);
-    *rc = refuse(w, e, WALK_MOUNT, "mount point: not crossed");
     return -1;
   }
   return fd;
@@ -222,6 +253,10 @@ static lethe_rc visit_one(struct walk *w, int fd, const char *name, unsigned cha
   e.depth = depth + 1;
   e.type = resolve_type(fd, name, dtype);
   e.hold_dir = hold_dir;
+  if(e.type != WALK_DIR && !strcmp(name, WALK_HOLD_MARKER)) {
+    db_truncate(&w->rel, mark); /* a control file, not data: never an item */
+    return LETHE_OK;
+  }
   if(e.type == WALK_DIR)
     rc = descend(w, &e);
   else
@@ -292,7 +327,8 @@ lethe_rc walk_tree(int rootfd, const char *rel_prefix, const char *root_held,
 
 int walk_open_root(const char *path, struct lethe_err *err)
 {
-  int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  bool noatime = true;
+  int fd = open_dir_noatime(AT_FDCWD, path, &noatime);
   struct stat st;
   if(fd < 0) {
     /* O_DIRECTORY makes a symlink fail with ENOTDIR before O_NOFOLLOW's

@@ -6,7 +6,9 @@
  * mount root is reported and not entered. Entries are visited in bytewise name
  * order, so two walks of the same tree agree. Memory is bounded by the depth
  * and width of the tree, never by the number of files in it: nothing about a
- * visited entry is kept once its callback returns. */
+ * visited entry is kept once its callback returns. Hold markers
+ * (.lethe-hold) are control files: they hold their directory and are never
+ * yielded as entries. */
 #ifndef LETHE_WALK_H
 #define LETHE_WALK_H
 
@@ -80,6 +82,11 @@ lethe_rc walk_tree(int rootfd, const char *rel_prefix, const char *root_held,
 /* Open the directory at the absolute path for walking: the final component
  * must not be a symlink. Returns the fd or -1 with err set. */
 int walk_open_root(const char *path, struct lethe_err *err);
+
+/* Open the directory name in dirfd the way the walk does (no symlink
+ * followed, atime untouched where permitted); -1 if it cannot be opened or is
+ * a mount point. */
+int walk_open_subdir(int dirfd, const char *name);
 
 /* True if a .lethe-hold marker exists in any ancestor directory of path
  * (the directory itself excluded). */
