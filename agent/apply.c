@@ -137,9 +137,37 @@ static lethe_rc take_entry(void *ctx, struct json_object *entry)
   return batch_take(a, entry);
 }
 
+/* The rule as it stood when this run applied it, so that the certificate
+ * says under which rule each item went even if the rule changes later. */
+static lethe_rc journal_rule(struct applier *a)
+{
+  const struct rule *r = a->rule;
+  struct json_object *rec = json_object_new_object();
+  char retain[DURATION_TEXT_LEN];
+  lethe_rc rc;
+  duration_format(&r->retain, retain);
+  json_object_object_add(rec, "name", json_object_new_string(r->name));
+  json_object_object_add(rec, "description", r->description ?
+                         json_object_new_string(r->description) : NULL);
+  json_object_object_add(rec, "basis", r->basis ? json_object_new_string(r->basis) : NULL);
+  json_object_object_add(rec, "source", json_object_new_string(r->source));
+  json_object_object_add(rec, "action", json_object_new_string(r->action));
+  json_object_object_add(rec, "clock", json_object_new_string(clock_name(r->clock)));
+  json_object_object_add(rec, "retain", json_object_new_string(retain));
+  json_object_object_add(rec, "plugin_method", json_object_new_string(a->plugin->api->method));
+  json_object_object_add(rec, "plugin_version", json_object_new_string(
+                           a->plugin->api->version ? a->plugin->api->version : "unknown"));
+  rc = journal_add(&a->j, "rule", rec);
+  json_object_put(rec);
+  return rc;
+}
+
 static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
 {
   lethe_rc rc, rc2;
+  rc = journal_rule(a);
+  if(rc)
+    return rc;
   a->rootfd = walk_open_root(a->rule->root, a->err);
   if(a->rootfd < 0)
     return a->err->rc;

@@ -3,7 +3,9 @@
  * (fdatasync'd); after, its outcome. Records are buffered and made durable in
  * groups by journal_commit(), so a batch of intents costs one fdatasync.
  *
- * Record types ("type" key): "begin" (run, plan hash, started), "intent"
+ * Record types ("type" key): "begin" (run, plan hash, started), "rule" (a
+ * rule as it stood when the run applied it: name, description, basis, source,
+ * action, clock, retain, plugin_method, plugin_version), "intent"
  * (seq and the item), "outcome" (seq and the result), "skip" (an item not
  * attempted, and why), "end" (finished). A journal without "end" belongs to a
  * run that stopped early; recovery completes it.
