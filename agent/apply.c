@@ -109,6 +109,14 @@ static lethe_rc open_plugin(struct applier *a)
   lethe_rc rc = plugin_settings(a->rule, &settings, &info.n_settings);
   if(rc)
     return rc;
+  for(size_t i = 0; i < info.n_settings; i++) {
+    if(!plugin_accepts(a->plugin, settings[i].key)) {
+      rc = err_set(a->err, LETHE_E_CONFIG, "rule %s: action %s does not take the setting "
+                   "'%s'", a->rule->name, a->rule->action, settings[i].key);
+      free_settings(settings, info.n_settings);
+      return rc;
+    }
+  }
   info.settings = settings;
   failed = a->plugin->api->open(&info, &a->pstate, msg, sizeof(msg));
   free_settings(settings, info.n_settings);
