@@ -145,6 +145,18 @@ static lethe_rc take_entry(void *ctx, struct json_object *entry)
   return batch_take(a, entry);
 }
 
+static uint32_t store_of(enum source_kind kind)
+{
+  switch(kind) {
+  case SOURCE_IMAP:
+    return LETHE_STORE_IMAP;
+  case SOURCE_GRAPH:
+    return LETHE_STORE_GRAPH;
+  default:
+    return LETHE_STORE_FILE;
+  }
+}
+
 /* The rule as it stood when this run applied it, so that the certificate
  * says under which rule each item went even if the rule changes later. */
 static lethe_rc journal_rule(struct applier *a)
@@ -176,12 +188,21 @@ static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
   rc = journal_rule(a);
   if(rc)
     return rc;
-  a->rootfd = walk_open_root(a->rule->root, a->err);
-  if(a->rootfd < 0)
-    return a->err->rc;
+  a->is_file = a->rule->kind == SOURCE_FILE;
+  a->store = store_of(a->rule->kind);
+  a->rootfd = -1;
+  if(!(a->plugin->api->stores & a->store))
+    return err_set(a->err, LETHE_E_PLUGIN, "rule %s: action %s cannot delete from %s",
+                   a->rule->name, a->rule->action, a->rule->source);
+  if(a->is_file) {
+    a->rootfd = walk_open_root(a->rule->root, a->err);
+    if(a->rootfd < 0)
+      return a->err->rc;
+  }
   rc = open_plugin(a);
   if(rc) {
-    close(a->rootfd);
+    if(a->rootfd >= 0)
+      close(a->rootfd);
     return rc;
   }
   rc = plan_each(p, i, take_entry, a);
@@ -191,10 +212,11 @@ static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
   rc2 = close_plugin(a);
   if(!rc)
     rc = rc2;
-  if(!rc)
+  if(!rc && a->is_file)
     rc = apply_remove_empty_dirs(a);
   strlist_release(&a->touched);
-  close(a->rootfd);
+  if(a->rootfd >= 0)
+    close(a->rootfd);
   return rc;
 }
 
@@ -204,10 +226,6 @@ static bool runs(struct applier *a, const struct plan_rule *pr)
   const struct rule *r = pr->rule;
   if(!pr->count[DECISION_DELETE] || pr->error)
     return false;
-  if(r->kind != SOURCE_FILE) {
-    log_msg(LOG_WARNING, "rule %s: this build cannot delete from %s", r->name, r->source);
-    return false;
-  }
   if(r->review_required && !a->opts->reviewed) {
     log_msg(LOG_NOTICE, "rule %s needs review: %llu items not deleted; save a plan with "
             "'lethe plan --rule %s -o FILE', review it, then 'lethe apply --plan FILE'",

@@ -3,6 +3,7 @@
 #include "apply_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,10 +165,18 @@ static lethe_rc add_item(struct applier *a, struct json_object *entry, char *pat
   it->entry = json_object_get(entry);
   it->path = path;
   it->name = slash ? slash + 1 : path;
-  it->dir = b->n_dirs - 1;
   it->seq = a->j.next_seq++;
-  if(asprintf(&it->tmpname, ".lethe-%.8s-%llu", a->j.run_id, (unsigned long long)it->seq) < 0)
-    return LETHE_E_NOMEM;
+  if(!a->is_file) {
+    it->dir = SIZE_MAX; /* a message: no directory, no temporary name */
+  }
+  else {
+    it->dir = b->n_dirs - 1;
+    if(asprintf(&it->tmpname, ".lethe-%.8s-%llu", a->j.run_id,
+                (unsigned long long)it->seq) < 0) {
+      it->tmpname = NULL;
+      return LETHE_E_NOMEM;
+    }
+  }
   if(!b->subject && s) {
     b->subject = strdup(s);
     if(!b->subject)
@@ -175,6 +184,21 @@ static lethe_rc add_item(struct applier *a, struct json_object *entry, char *pat
   }
   b->n++;
   return LETHE_OK;
+}
+
+/* Messages: only [hold] patterns can be checked here, against the URI as
+ * the plan wrote it; the plugin re-checks the hold keyword on the server. */
+static lethe_rc take_message(struct applier *a, struct json_object *entry, char *path)
+{
+  const char *uri = get(entry, "uri");
+  const struct hold *h = uri ? policy_find_hold(a->rs, uri, strlen(uri), a->opts->now) : NULL;
+  char reason[512];
+  if(h) {
+    snprintf(reason, sizeof(reason), "held by %.400s at apply time", h->name);
+    free(path);
+    return skip_item(a, entry, "held", reason);
+  }
+  return add_item(a, entry, path);
 }
 
 lethe_rc batch_take(struct applier *a, struct json_object *entry)
@@ -192,6 +216,8 @@ lethe_rc batch_take(struct applier *a, struct json_object *entry)
   rc = decode_path(entry, &path);
   if(rc)
     return rc == LETHE_E_NOMEM ? rc : skip_item(a, entry, "skipped", "malformed path in plan");
+  if(!a->is_file)
+    return take_message(a, entry, path);
   slash = strrchr(path, '/');
   if(slash)
     *slash = '\0';
@@ -221,12 +247,17 @@ static void fill_item(struct applier *a, const struct batch_item *bi, struct let
   const char *kind = get(bi->entry, "kind");
   struct json_object *size;
   memset(li, 0, sizeof(*li));
-  li->store = LETHE_STORE_FILE;
-  li->kind = kind && !strcmp(kind, "symlink") ? LETHE_ITEM_SYMLINK : LETHE_ITEM_FILE;
+  li->store = a->store;
+  if(kind && !strcmp(kind, "symlink"))
+    li->kind = LETHE_ITEM_SYMLINK;
+  else if(kind && !strcmp(kind, "message"))
+    li->kind = LETHE_ITEM_MESSAGE;
+  else
+    li->kind = LETHE_ITEM_FILE;
   li->uri = get(bi->entry, "uri");
   li->path = bi->path;
   li->subject = a->b.subject;
-  li->dirfd = a->b.dirs[bi->dir].fd;
+  li->dirfd = bi->dir == SIZE_MAX ? -1 : a->b.dirs[bi->dir].fd;
   li->name = bi->name;
   li->identity = get(bi->entry, "identity");
   if(json_object_object_get_ex(bi->entry, "size", &size))
@@ -241,7 +272,8 @@ static lethe_rc journal_intents(struct applier *a)
     struct batch_item *bi = &a->b.items[i];
     struct json_object *rec = apply_item_record(a, bi->entry);
     json_object_object_add(rec, "seq", json_object_new_uint64(bi->seq));
-    json_object_object_add(rec, "tmpname", json_object_new_string(bi->tmpname));
+    if(bi->tmpname)
+      json_object_object_add(rec, "tmpname", json_object_new_string(bi->tmpname));
     rc = journal_add(&a->j, "intent", rec);
     json_object_put(rec);
   }
@@ -317,7 +349,7 @@ static void count(struct applier *a, const struct lethe_outcome *o, const struct
   a->done++;
   if(o->result == LETHE_RESULT_DELETED) {
     a->stats->deleted++;
-    if(strlist_add(&a->touched, a->b.dirs[bi->dir].rel) == LETHE_OK && a->touched.n > 1 &&
+    if(bi->dir != SIZE_MAX && strlist_add(&a->touched, a->b.dirs[bi->dir].rel) == LETHE_OK && a->touched.n > 1 &&
        !strcmp(a->touched.v[a->touched.n - 1], a->touched.v[a->touched.n - 2]))
       free(a->touched.v[--a->touched.n]);
   }
@@ -355,7 +387,12 @@ static void progress(struct applier *a)
  * usually share it. */
 static void carry_last_dir(struct batch *b)
 {
-  struct batch_dir last = b->dirs[b->n_dirs - 1];
+  struct batch_dir last;
+  if(!b->n_dirs) {
+    batch_release(b);
+    return;
+  }
+  last = b->dirs[b->n_dirs - 1];
   b->n_dirs--;
   batch_release(b);
   b->dirs[0] = last;

@@ -21,7 +21,7 @@ struct batch_item {
   char *path;                 /* decoded, relative to the source */
   char *tmpname;
   const char *name;           /* points into path */
-  size_t dir;                 /* index into batch.dirs */
+  size_t dir;                 /* index into batch.dirs; SIZE_MAX: none (messages) */
   uint64_t seq;
 };
 
@@ -43,7 +43,9 @@ struct applier {
   const struct rule *rule;
   const struct loaded_plugin *plugin;
   void *pstate;
-  int rootfd;
+  int rootfd;                 /* file sources: the root; else -1 */
+  bool is_file;               /* the rule's source is a file share */
+  uint32_t store;             /* LETHE_STORE_* of the rule's items */
   struct batch b;
   struct strlist touched;     /* parent directories where items went */
   uint64_t total;             /* items to delete in the whole plan */

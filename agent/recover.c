@@ -162,7 +162,15 @@ static void resolve(struct json_object *intent, struct resolution *r)
   char *slash, *name;
   int rootfd, dirfd;
 
+  const char *store = get(intent, "store");
   r->result = NULL;
+  if(store && strcmp(store, "file")) {
+    /* "failed" means tried, and the item may still exist: exactly what is
+     * known of a message whose expunge was interrupted. */
+    resolved(r, "failed", "none", "interrupted: whether the server deleted it is not "
+             "known; the next plan lists it again if it is still there");
+    return;
+  }
   db_init(&path, 4 * 1024 * 1024);
   if(!root || !enc || uri_decode(enc, &path) || !path.len) {
     resolved(r, "skipped", "none", "intent record is incomplete");
