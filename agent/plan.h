@@ -40,7 +40,8 @@ struct plan {
   struct plan_rule *rules;
   size_t n_rules;
   char hash[PLAN_HASH_LEN];
-  struct dynbuf line;               /* scratch for one entry */
+  struct dynbuf line;               /* one entry being written */
+  struct dynbuf scratch;            /* one field being converted */
 };
 
 /* Start an empty plan for the instant now. */
@@ -50,8 +51,9 @@ lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err) WUR;
 lethe_rc plan_begin_rule(struct plan *p, const struct rule *r, struct plan_rule **out) WUR;
 
 /* Record one item of the current rule. uri is the item's percent-encoded
- * URI. Keep decisions are counted but not written. */
-lethe_rc plan_add(struct plan *p, const struct item *it, const char *uri,
+ * URI, and uri + path_off its percent-encoded path relative to the source.
+ * Keep decisions are counted but not written. */
+lethe_rc plan_add(struct plan *p, const struct item *it, const char *uri, size_t path_off,
                   const struct verdict *v) WUR;
 
 /* Record an entry already in plan form (read back from a plan file): it is

@@ -15,6 +15,7 @@ struct sink_ctx {
   struct plan *p;
   struct dynbuf raw;      /* the URI as holds match it */
   struct dynbuf encoded;  /* the URI as reports print it */
+  size_t path_off;        /* where the item's path starts in encoded */
 };
 
 /* "file://" + root + "/" + path: raw for hold patterns, percent-encoded for
@@ -42,6 +43,7 @@ static lethe_rc build_uris(struct sink_ctx *c, const struct item *it)
     rc = uri_encode_path(root, n, &c->encoded);
   if(!rc)
     rc = db_add(&c->encoded, "/", 1);
+  c->path_off = c->encoded.len;
   if(!rc)
     rc = uri_encode_path(it->rel, it->rel_len, &c->encoded);
   return rc;
@@ -55,7 +57,7 @@ static lethe_rc on_item(void *ctx, const struct item *it, const struct subject_i
   if(rc)
     return rc;
   policy_decide(c->r, c->rs, it, c->raw.mem, c->raw.len, subj, c->p->now, &v);
-  return plan_add(c->p, it, db_str(&c->encoded), &v);
+  return plan_add(c->p, it, db_str(&c->encoded), c->path_off, &v);
 }
 
 static bool chosen(const struct strlist *only, const char *name)
