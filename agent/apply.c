@@ -27,14 +27,14 @@ const char *apply_setting(const struct rule *r, const char *key)
   return NULL;
 }
 
-lethe_rc apply_check_limits(const struct plan *p, struct lethe_err *err)
+lethe_rc apply_check_limits(const struct plan *p, bool reviewed, struct lethe_err *err)
 {
   for(size_t i = 0; i < p->n_rules; i++) {
     const struct plan_rule *pr = &p->rules[i];
     const struct max_delete *m = &pr->rule->max_delete;
     uint64_t n = pr->count[DECISION_DELETE], limit;
-    if(!m->set)
-      continue;
+    if(!m->set || (pr->rule->review_required && !reviewed))
+      continue; /* no limit, or the rule will not delete in this run */
     limit = m->percent ? pr->source_items * m->value / 100 : m->value;
     if(n > limit)
       return err_set(err, LETHE_E_UNSAFE, "rule %s would delete %llu items, over its "
@@ -195,6 +195,7 @@ static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
     return err_set(a->err, LETHE_E_PLUGIN, "rule %s: action %s cannot delete from %s",
                    a->rule->name, a->rule->action, a->rule->source);
   if(a->is_file) {
+    a->root_held = walk_ancestor_held(a->rule->root);
     a->rootfd = walk_open_root(a->rule->root, a->err);
     if(a->rootfd < 0)
       return a->err->rc;
@@ -228,7 +229,8 @@ static bool runs(struct applier *a, const struct plan_rule *pr)
     return false;
   if(r->review_required && !a->opts->reviewed) {
     log_msg(LOG_NOTICE, "rule %s needs review: %llu items not deleted; save a plan with "
-            "'lethe plan --rule %s -o FILE', review it, then 'lethe apply --plan FILE'",
+            "'lethe plan --rule %s --format json -o FILE', review it, then 'lethe apply --plan "
+            "FILE'",
             r->name, (unsigned long long)pr->count[DECISION_DELETE], r->name);
     a->stats->needs_review += pr->count[DECISION_DELETE];
     return false;

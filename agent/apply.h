@@ -19,7 +19,7 @@ struct apply_opts {
 };
 
 struct apply_stats {
-  uint64_t attempted;   /* items handed to a plugin */
+  uint64_t attempted;   /* items tried: handed to a plugin, or found changed first */
   uint64_t deleted;
   uint64_t failed;
   uint64_t skipped;     /* changed since planned, or gone */
@@ -29,10 +29,11 @@ struct apply_stats {
   char run_id[40];
 };
 
-/* Check every rule's max-delete against the plan. On excess return
+/* Check the max-delete of every rule that will delete in this run (review =
+ * required rules only when reviewed) against the plan. On excess return
  * LETHE_E_UNSAFE with a message naming the rule, the count and the limit;
  * nothing may then be deleted. */
-lethe_rc apply_check_limits(const struct plan *p, struct lethe_err *err) WUR;
+lethe_rc apply_check_limits(const struct plan *p, bool reviewed, struct lethe_err *err) WUR;
 
 /* Apply plan p (finished) under cfg and rs. The caller holds the state lock.
  * Per-item problems are counted in stats and journalled; the return is

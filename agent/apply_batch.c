@@ -111,7 +111,7 @@ static lethe_rc hold_check(struct applier *a, const char *path, const char **hol
   }
   h = policy_find_hold(a->rs, raw.mem, raw.len, a->opts->now);
   db_release(&raw);
-  *hold = h ? h->name : (a->dir_held ? ".lethe-hold" : NULL);
+  *hold = h ? h->name : (a->dir_held || a->root_held ? ".lethe-hold" : NULL);
   return LETHE_OK;
 }
 
@@ -147,10 +147,13 @@ static bool subject_changes(struct batch *b, struct json_object *entry)
 static lethe_rc skip_item(struct applier *a, struct json_object *entry, const char *result,
                           const char *reason)
 {
-  if(!strcmp(result, "held"))
+  if(!strcmp(result, "held")) {
     a->stats->held++;
-  else
+  }
+  else {
     a->stats->skipped++;
+    a->stats->attempted++; /* tried, and found changed before the plugin */
+  }
   a->done++;
   return journal_skip(a, entry, result, reason);
 }

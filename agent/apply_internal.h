@@ -51,6 +51,7 @@ struct applier {
   uint64_t total;             /* items to delete in the whole plan */
   uint64_t done;
   bool dir_held;              /* a .lethe-hold sits on the last dir's path */
+  bool root_held;             /* a .lethe-hold sits above the source root */
 };
 
 /* Take one "delete" plan entry of the current rule into the batch, flushing

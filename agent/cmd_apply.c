@@ -91,8 +91,20 @@ static int parse_args(int argc, char **argv, struct apply_args *a, bool *help)
  * delete what is not yet due. */
 #define PLAN_CLOCK_SKEW 300
 
+/* Refuse before asking anyone: a question whose answer cannot be acted on
+ * only holds the lock. */
+static int check_limits(const struct plan *p, bool reviewed)
+{
+  struct lethe_err err = { 0 };
+  if(apply_check_limits(p, reviewed, &err)) {
+    log_msg(LOG_ERR, "refused: %s", err.msg);
+    return EXIT_REFUSED;
+  }
+  return EXIT_DONE;
+}
+
 static int make_plan(const struct apply_args *a, const struct ruleset *rs, int64_t now,
-                     struct plan *p)
+                     struct plan *p, bool *scan_failed)
 {
   struct lethe_err err = { 0 };
   lethe_rc rc;
@@ -110,6 +122,7 @@ static int make_plan(const struct apply_args *a, const struct ruleset *rs, int64
       for(size_t i = 0; i < p->n_rules; i++)
         if(p->rules[i].error)
           log_msg(LOG_ERR, "rule %s: %s", p->rules[i].rule->name, p->rules[i].error);
+      *scan_failed = true;
       rc = LETHE_OK; /* the other rules go on */
     }
   }
@@ -120,10 +133,10 @@ static int make_plan(const struct apply_args *a, const struct ruleset *rs, int64
   return EXIT_DONE;
 }
 
-static int confirm(const struct plan *p, bool yes)
+static int confirm(const struct plan *p, bool yes, bool reviewed)
 {
   char bytes[16], answer[16] = "";
-  uint64_t n = runner_count_deletions(p), size = 0;
+  uint64_t n = runner_count_deletions(p, reviewed), size = 0;
   if(yes || !n)
     return EXIT_DONE;
   if(!isatty(STDIN_FILENO)) {
@@ -132,6 +145,8 @@ static int confirm(const struct plan *p, bool yes)
     return EXIT_USAGE;
   }
   for(size_t i = 0; i < p->n_rules; i++) {
+    if(p->rules[i].rule->review_required && !reviewed)
+      continue;
     size += p->rules[i].bytes[DECISION_DELETE];
     fprintf(stderr, "  %-24s %llu items\n", p->rules[i].rule->name,
             (unsigned long long)p->rules[i].count[DECISION_DELETE]);
@@ -152,12 +167,17 @@ static int apply_with(const struct config *cfg, const struct ruleset *rs, struct
   struct plan p = { 0 };
   int lockfd = -1;
   int status = runner_prepare(cfg, a->wait, &lockfd);
+  bool scan_failed = false;
   if(status == EXIT_DONE)
-    status = make_plan(a, rs, opts.now, &p);
+    status = make_plan(a, rs, opts.now, &p, &scan_failed);
   if(status == EXIT_DONE)
-    status = confirm(&p, a->yes);
+    status = check_limits(&p, opts.reviewed);
+  if(status == EXIT_DONE)
+    status = confirm(&p, a->yes, opts.reviewed);
   if(status == EXIT_DONE)
     status = runner_apply(cfg, rs, &p, &opts);
+  if(status == EXIT_DONE && scan_failed)
+    status = EXIT_SOME_FAILED;
   plan_release(&p);
   lock_release(lockfd);
   return status;

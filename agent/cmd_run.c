@@ -66,12 +66,18 @@ static lethe_rc due_rules(const struct ruleset *rs, const struct cadence *c, int
   return rc;
 }
 
-/* A rule that was scanned (whatever it deleted) has had its run. */
+/* A rule has had its run when it was scanned and applied without failure
+ * (whatever it deleted); a rule awaiting review has not. A run that failed is
+ * not recorded, so the next timer tries again instead of a period later. */
 static void mark_ran(struct cadence *c, const struct plan *p, int64_t now)
 {
-  for(size_t i = 0; i < p->n_rules; i++)
-    if(!p->rules[i].error && cadence_mark(c, p->rules[i].rule->name, now))
+  for(size_t i = 0; i < p->n_rules; i++) {
+    const struct plan_rule *pr = &p->rules[i];
+    if(pr->error || (pr->rule->review_required && pr->count[DECISION_DELETE]))
+      continue;
+    if(cadence_mark(c, pr->rule->name, now))
       log_msg(LOG_ERR, "out of memory recording the cadence");
+  }
 }
 
 static int plan_due(const struct config *cfg, const struct ruleset *rs, struct cadence *c,
@@ -119,7 +125,7 @@ static int run_due(const struct config *cfg, const struct ruleset *rs, bool wait
     status = plan_due(cfg, rs, &c, &p, opts.now);
   if(status <= EXIT_SOME_FAILED && p.n_rules) {
     applied = runner_apply(cfg, rs, &p, &opts);
-    if(applied != EXIT_REFUSED) {
+    if(applied == EXIT_DONE) {
       mark_ran(&c, &p, opts.now);
       if(cadence_save(cfg->state_dir, &c, &err))
         log_msg(LOG_ERR, "%s", err.msg);

@@ -6,5 +6,6 @@ int cmd_check(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 #endif

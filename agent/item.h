@@ -56,6 +56,11 @@ struct item {
   bool has_time[TIME__COUNT];
   const char *hold_dir;     /* a .lethe-hold marker holds it: that directory */
   const char *problem;      /* set: the item cannot be judged, and why */
+  const char *held_by;      /* the store itself holds it ("IMAP keyword $LetheHold"),
+                               as a complete phrase for reports; NULL if not */
+  char message_id_sha256[65]; /* IMAP: SHA-256 (lower-case hex) of the Message-ID
+                                 header as sent, for certificates (never the subject
+                                 or addresses); "" when the message has none */
 };
 
 #endif

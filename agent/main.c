@@ -16,6 +16,7 @@ static const struct command commands[] = {
   { "plan", cmd_plan, "report what would be deleted now (dry run)" },
   { "apply", cmd_apply, "delete what a plan says, journalling every deletion" },
   { "run", cmd_run, "recover, then plan and apply the rules that are due (the timer)" },
+  { "keygen", cmd_keygen, "create the signing key and allowed_signers" },
 };
 
 static void usage(FILE *f)

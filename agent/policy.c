@@ -105,6 +105,11 @@ static bool find_hold(const struct ruleset *rs, const struct item *it, const cha
     out->hold_reason = it->hold_dir;
     return true;
   }
+  if(it->held_by) {
+    out->hold = it->held_by;
+    out->hold_reason = NULL; /* held_by is the whole phrase */
+    return true;
+  }
   return false;
 }
 
@@ -114,7 +119,9 @@ static void describe_hold(struct verdict *out, const char *then)
 {
   char rest[sizeof(out->reason)];
   memcpy(rest, out->reason, sizeof(rest));
-  if(!strcmp(out->hold, WALK_HOLD_MARKER))
+  if(!out->hold_reason)
+    snprintf(out->reason, sizeof(out->reason), "held: %.200s%s%.300s", out->hold, then, rest);
+  else if(!strcmp(out->hold, WALK_HOLD_MARKER))
     snprintf(out->reason, sizeof(out->reason), "held: marker %s in '%.200s'%s%.300s",
              WALK_HOLD_MARKER, *out->hold_reason ? out->hold_reason : "the source root",
              then, rest);

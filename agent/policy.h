@@ -35,7 +35,7 @@ struct verdict {
   int64_t expires;         /* clock + retain */
   int64_t due;             /* expires + grace: the earliest deletion */
   const char *hold;        /* the hold's name, or ".lethe-hold" */
-  const char *hold_reason;
+  const char *hold_reason;  /* NULL when hold is a whole phrase (a store-side hold) */
   char reason[768];        /* for people: the arithmetic, or why not */
 };
 

@@ -31,11 +31,12 @@ int runner_prepare(const struct config *cfg, bool wait, int *lockfd)
   return EXIT_DONE;
 }
 
-uint64_t runner_count_deletions(const struct plan *p)
+uint64_t runner_count_deletions(const struct plan *p, bool reviewed)
 {
   uint64_t n = 0;
   for(size_t i = 0; i < p->n_rules; i++)
-    n += p->rules[i].count[DECISION_DELETE];
+    if(reviewed || !p->rules[i].rule->review_required)
+      n += p->rules[i].count[DECISION_DELETE];
   return n;
 }
 
@@ -53,7 +54,7 @@ int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan
 {
   struct apply_stats stats;
   struct lethe_err err = { 0 };
-  lethe_rc rc = apply_check_limits(p, &err);
+  lethe_rc rc = apply_check_limits(p, opts->reviewed, &err);
   if(rc) {
     log_msg(LOG_ERR, "refused: %s", err.msg);
     return EXIT_REFUSED;

@@ -17,7 +17,8 @@ int runner_prepare(const struct config *cfg, bool wait, int *lockfd);
 int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan *p,
                  const struct apply_opts *opts);
 
-/* Items the plan would delete, over every rule. */
-uint64_t runner_count_deletions(const struct plan *p);
+/* Items the plan would delete in this run, over every rule (rules with
+ * review = required count only when the plan was reviewed). */
+uint64_t runner_count_deletions(const struct plan *p, bool reviewed);
 
 #endif

@@ -63,10 +63,14 @@ for cmd in $commands; do
 		fail "'lethe $cmd --help' failed"
 		continue
 	fi
-	# Long options anywhere in --help (usage line included); short forms
-	# from the option lines, which start with white space and a '-'.
-	help_long=$(printf '%s\n' "$help" | grep -o -E -e '--[a-z][a-z0-9-]*' | sort -u)
-	from_help=$(printf '%s\n' "$help" | grep -E '^[[:space:]]+-' | option_pairs)
+	# Long options of the usage line and of the option lines (white space,
+	# then a '-'), up to where the description starts (two spaces): prose
+	# may name another command's options ('lethe plan --format json').
+	opt_lines=$(printf '%s\n' "$help" | grep -E '^[[:space:]]+-' |
+		sed -E 's/^([[:space:]]+-[^ ]*( [^ ]+)*)  .*$/\1/')
+	help_long=$( { printf '%s\n' "$help" | grep -E '^Usage:'; printf '%s\n' "$opt_lines"; } |
+		grep -o -E -e '--[a-z][a-z0-9-]*' | sort -u)
+	from_help=$(printf '%s\n' "$opt_lines" | option_pairs)
 	from_man=$(section_tags "$page" OPTIONS | option_pairs)
 	man_long=$(printf '%s\n' "$from_man" | awk 'NF { print $2 }' | sort -u)
 	if [ -z "$help_long" ]; then

@@ -234,9 +234,7 @@ static void assert_rejected(const char *text)
   assert_int_equal(rc, LETHE_E_PARSE);
   assert_int_equal(err.rc, LETHE_E_PARSE);
   assert_int_equal(t, SENTINEL);
-  if(!strstr(err.msg, text))
-    print_error("message for \"%s\" does not quote it: %s\n", text, err.msg);
-  assert_non_null(strstr(err.msg, text));
+  assert_non_null(strstr(err.msg, text)); /* the message quotes the text */
 }
 
 static void test_parse_rejects(void **state)

@@ -9,9 +9,13 @@
  * working with a host that knows N.
  *
  * A plugin never decides what to delete. The host hands it items that the
- * plan chose, that are not held, and whose identity the host has just
- * re-checked; the plugin deletes each one (re-checking identity itself right
- * before the irreversible step) and reports one outcome per item.
+ * plan chose and that are not held, each file item with its parent directory
+ * reopened from the source root without following a symlink or crossing a
+ * mount; the plugin deletes each one, comparing the item's identity with the
+ * planned one right before the irreversible step (the host does not, so that
+ * the check is as late as it can be), and reports one outcome per item.
+ * A plugin provides delete_one, delete_batch or both; the host calls
+ * delete_batch when it is there (one subject's items at a time).
  */
 #ifndef LETHE_PLUGIN_H
 #define LETHE_PLUGIN_H

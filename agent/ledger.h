@@ -1,0 +1,94 @@
+/* The ledger: a git repository (libgit2) in which each certificate is one
+ * SSH-signed commit adding certificates/YYYY/MM/ID.json and ID.json.sig,
+ * with allowed_signers at the root. The branch only ever moves forward, by
+ * compare-and-swap, so a concurrent writer cannot make a commit disappear;
+ * the work tree and index follow, so `git status` stays clean.
+ *
+ * Layout and commit form: lethe-certificate(5). */
+#ifndef LETHE_LEDGER_H
+#define LETHE_LEDGER_H
+
+#include <git2.h>
+#include <stdbool.h>
+
+#include "dynbuf.h"
+#include "sshsig.h"
+
+#define LEDGER_ALLOWED_SIGNERS "allowed_signers"
+#define LEDGER_SIG_SUFFIX ".sig"
+
+struct ledger {
+  git_repository *repo;
+  char *dir;
+  char branch[256];     /* "refs/heads/main": where HEAD points */
+  char warning[512];    /* set by ledger_append when the work tree lagged */
+};
+
+/* Open the repository at dir (never a parent's). With create, make it
+ * (non-bare, branch main) if it does not exist. */
+lethe_rc ledger_open(struct ledger *l, const char *dir, bool create,
+                     struct lethe_err *err) WUR;
+
+void ledger_close(struct ledger *l);
+
+/* The commit the branch points at; *unborn true (and head zeroed) when the
+ * branch has no commit yet. */
+lethe_rc ledger_head(struct ledger *l, git_oid *head, bool *unborn,
+                     struct lethe_err *err) WUR;
+
+/* Call fn for each path a commit changes against its first parent (the
+ * empty tree for a root commit): status 'A' added, 'D' deleted, 'M'
+ * modified or any other change; blob is the new content's id (the old for
+ * 'D'). */
+typedef lethe_rc (*ledger_change_fn)(void *ctx, char status, const char *path,
+                                     const git_oid *blob);
+lethe_rc ledger_changes(struct ledger *l, git_commit *commit, ledger_change_fn fn, void *ctx,
+                        struct lethe_err *err) WUR;
+
+/* The content of path in the tree of commit into out; *found false (and out
+ * untouched) when there is no such file. */
+lethe_rc ledger_read(struct ledger *l, const git_oid *commit, const char *path,
+                     struct dynbuf *out, bool *found, struct lethe_err *err) WUR;
+
+/* The hex SHA-256 of the newest certificate a commit on the branch added,
+ * walking back from head; "" when there is none (the first certificate). */
+lethe_rc ledger_last_certificate(struct ledger *l, const git_oid *head, char *hex,
+                                 struct lethe_err *err) WUR;
+
+/* Whether the tree of head holds a certificate for run id (in any month). */
+lethe_rc ledger_find(struct ledger *l, const git_oid *head, const char *id, bool *found,
+                     struct lethe_err *err) WUR;
+
+/* One certificate to commit. */
+struct ledger_entry {
+  const char *path;               /* certificates/YYYY/MM/ID.json */
+  const char *json;
+  size_t json_len;
+  const char *sig;                /* its armored signature, committed as path + ".sig" */
+  size_t sig_len;
+  const char *allowed_signers;    /* also commit this at the root, or NULL */
+  const char *message;            /* the commit message */
+  const char *host;               /* for the author: "Lethe <lethe@HOST>" */
+};
+
+/* Commit e on top of expect (on an unborn branch when unborn), sign the
+ * commit with key (namespace git, in the gpgsig header), and move the
+ * branch to it only if it still points at expect: LETHE_E_CHANGED if it
+ * moved meanwhile (nothing is lost: read the head again and retry). The
+ * new commit goes to *out. */
+lethe_rc ledger_append(struct ledger *l, const git_oid *expect, bool unborn,
+                       const struct ledger_entry *e, const struct sshsig_key *key,
+                       git_oid *out, struct lethe_err *err) WUR;
+
+/* Push the branch to url (a path, file://, or ssh:// with an agent).
+ * A rejection by the remote (not a fast-forward) is LETHE_E_CHANGED with the
+ * remote's reason; other failures LETHE_E_IO. */
+lethe_rc ledger_push(struct ledger *l, const char *url, struct lethe_err *err) WUR;
+
+/* url with any user:password@ part replaced by "***@", into buf. */
+void ledger_redact_url(const char *url, char *buf, size_t size);
+
+/* The message of the last libgit2 error, or "unknown error". */
+const char *ledger_git_error(void);
+
+#endif

@@ -1,0 +1,928 @@
+/* OpenSSH signatures (PROTOCOL.sshsig) with Ed25519 keys.
+ *
+ * The signed data is
+ *     "SSHSIG" string(namespace) string(reserved="") string(hash) string(H(msg))
+ * and the armored blob is
+ *     "SSHSIG" uint32(1) string(publickey) string(namespace) string(reserved)
+ *     string(hash) string(signature)
+ * with publickey = string("ssh-ed25519") string(32 bytes) and
+ * signature = string("ssh-ed25519") string(64 bytes), as RFC 4253 and
+ * RFC 8709 encode them. Everything read from outside is bounded and every
+ * length is checked before it is used. */
+#include "sshsig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#define KEYTYPE "ssh-ed25519"
+#define KEYTYPE_LEN (sizeof(KEYTYPE) - 1)
+#define PUBKEY_LEN 32
+#define SIG_LEN 64
+/* string(KEYTYPE) string(32 bytes): 4 + 11 + 4 + 32 */
+#define PUBBLOB_LEN (4 + KEYTYPE_LEN + 4 + PUBKEY_LEN)
+#define MAGIC "SSHSIG"
+#define MAGIC_LEN (sizeof(MAGIC) - 1)
+#define SIG_VERSION 1
+#define ARMOR_BEGIN "-----BEGIN SSH SIGNATURE-----\n"
+#define ARMOR_END "-----END SSH SIGNATURE-----"
+#define ARMOR_WIDTH 70       /* what ssh-keygen writes */
+#define ARMOR_LINE_MAX 76    /* what PROTOCOL.sshsig asks writers to stay under */
+
+/* An Ed25519 signature blob is about 200 bytes plus the namespace; these
+ * bounds leave room for long namespaces and refuse anything absurd before it
+ * is decoded. */
+#define ARMOR_MAX 16384
+#define BLOB_MAX 8192
+#define NAMESPACE_MAX 1024
+#define KEYFILE_MAX 16384
+#define PUBLIC_TEXT_MAX 8192
+
+struct sshsig_key {
+  EVP_PKEY *pkey;               /* private key, or public key only */
+  int has_private;
+  unsigned char pub[PUBKEY_LEN];
+};
+
+/* ---- SSH wire encoding ---- */
+
+static lethe_rc put_u32(struct dynbuf *b, uint32_t v)
+{
+  unsigned char be[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 8), (unsigned char)v };
+  return db_add(b, be, sizeof(be));
+}
+
+static lethe_rc put_string(struct dynbuf *b, const void *s, size_t n)
+{
+  lethe_rc rc;
+  if(n > UINT32_MAX)
+    return LETHE_E_RANGE;
+  rc = put_u32(b, (uint32_t)n);
+  if(rc)
+    return rc;
+  return db_add(b, s, n);
+}
+
+/* A cursor over untrusted bytes: every read checks what is left. */
+struct reader {
+  const unsigned char *p;
+  size_t left;
+};
+
+static int rd_u32(struct reader *r, uint32_t *v)
+{
+  if(r->left < 4)
+    return -1;
+  *v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 |
+       (uint32_t)r->p[3];
+  r->p += 4;
+  r->left -= 4;
+  return 0;
+}
+
+static int rd_string(struct reader *r, const unsigned char **s, size_t *n)
+{
+  uint32_t len;
+  if(rd_u32(r, &len) || len > r->left)
+    return -1;
+  *s = r->p;
+  *n = len;
+  r->p += len;
+  r->left -= len;
+  return 0;
+}
+
+static int bytes_equal(const unsigned char *s, size_t n, const char *want)
+{
+  return n == strlen(want) && !memcmp(s, want, n);
+}
+
+/* The public key as SSH encodes it: string "ssh-ed25519", string key. */
+static void pub_blob(const struct sshsig_key *key, unsigned char out[PUBBLOB_LEN])
+{
+  static const unsigned char type_len[4] = { 0, 0, 0, KEYTYPE_LEN };
+  static const unsigned char key_len[4] = { 0, 0, 0, PUBKEY_LEN };
+  unsigned char *p = out;
+  memcpy(p, type_len, 4);
+  p += 4;
+  memcpy(p, KEYTYPE, KEYTYPE_LEN);
+  p += KEYTYPE_LEN;
+  memcpy(p, key_len, 4);
+  p += 4;
+  memcpy(p, key->pub, PUBKEY_LEN);
+}
+
+/* Parse string "ssh-ed25519" string key[32], nothing after. */
+static lethe_rc parse_pub_blob(const unsigned char *blob, size_t len,
+                               unsigned char pub[PUBKEY_LEN], struct lethe_err *err)
+{
+  struct reader r = { blob, len };
+  const unsigned char *type, *k;
+  size_t type_len, k_len;
+  if(rd_string(&r, &type, &type_len) || rd_string(&r, &k, &k_len))
+    return err_set(err, LETHE_E_PARSE, "truncated public key");
+  if(!bytes_equal(type, type_len, KEYTYPE))
+    return err_set(err, LETHE_E_PARSE, "public key is not of type " KEYTYPE
+                   " (only Ed25519 keys are supported)");
+  if(k_len != PUBKEY_LEN || r.left)
+    return err_set(err, LETHE_E_PARSE, "malformed " KEYTYPE " public key");
+  memcpy(pub, k, PUBKEY_LEN);
+  return LETHE_OK;
+}
+
+/* ---- base64 ---- */
+
+static int is_b64(unsigned char c)
+{
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         c == '+' || c == '/';
+}
+
+/* Append the base64 of data[0..n) to out, without line breaks. */
+static lethe_rc b64_encode(struct dynbuf *out, const unsigned char *data, size_t n)
+{
+  unsigned char chunk[4 * 48 + 1];
+  lethe_rc rc;
+  /* 144 input bytes at a time: a multiple of 3, so padding only at the end. */
+  while(n) {
+    size_t take = n > 144 ? 144 : n;
+    int k = EVP_EncodeBlock(chunk, data, (int)take);
+    rc = db_add(out, chunk, (size_t)k);
+    if(rc)
+      return rc;
+    data += take;
+    n -= take;
+  }
+  return LETHE_OK;
+}
+
+/* Decode canonical base64 (alphabet checked, length a multiple of 4, '='
+ * only as the last one or two characters) into out, which holds at least
+ * n / 4 * 3 bytes. Returns the decoded length, or -1. */
+static long b64_decode(const char *text, size_t n, unsigned char *out)
+{
+  size_t pad = 0;
+  int k;
+  if(n == 0 || n % 4 || n > INT32_MAX)
+    return -1;
+  if(text[n - 1] == '=')
+    pad = text[n - 2] == '=' ? 2 : 1;
+  for(size_t i = 0; i < n - pad; i++)
+    if(!is_b64((unsigned char)text[i]))
+      return -1;
+  k = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
+  if(k < 0 || (size_t)k != n / 4 * 3)
+    return -1;
+  /* Unused bits of the last character must be zero, so that one blob has one
+   * spelling: re-encode and compare. */
+  {
+    unsigned char check[5];   /* EVP_EncodeBlock adds a NUL */
+    size_t last = n - 4, got = (size_t)k - pad;
+    size_t tail = got - last / 4 * 3;
+    EVP_EncodeBlock(check, out + last / 4 * 3, (int)tail);
+    if(memcmp(check, text + last, 4))
+      return -1;
+    return (long)got;
+  }
+}
+
+/* ---- keys ---- */
+
+static void ossl_reason(char *buf, size_t size)
+{
+  unsigned long e = ERR_get_error();
+  if(e)
+    ERR_error_string_n(e, buf, size);
+  else
+    snprintf(buf, size, "unknown OpenSSL error");
+  ERR_clear_error();
+}
+
+static lethe_rc key_from_pkey(EVP_PKEY *pkey, int has_private, struct sshsig_key **out,
+                              struct lethe_err *err)
+{
+  struct sshsig_key *key;
+  size_t len = PUBKEY_LEN;
+  if(EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519) {
+    EVP_PKEY_free(pkey);
+    return err_set(err, LETHE_E_PARSE, "not an Ed25519 key");
+  }
+  key = calloc(1, sizeof(*key));
+  if(!key) {
+    EVP_PKEY_free(pkey);
+    return err_set(err, LETHE_E_NOMEM, "out of memory");
+  }
+  if(!EVP_PKEY_get_raw_public_key(pkey, key->pub, &len) || len != PUBKEY_LEN) {
+    EVP_PKEY_free(pkey);
+    free(key);
+    ERR_clear_error();
+    return err_set(err, LETHE_E_PARSE, "cannot read the Ed25519 public key");
+  }
+  key->pkey = pkey;
+  key->has_private = has_private;
+  *out = key;
+  return LETHE_OK;
+}
+
+static lethe_rc key_from_pub(const unsigned char pub[PUBKEY_LEN], struct sshsig_key **out,
+                             struct lethe_err *err)
+{
+  EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, PUBKEY_LEN);
+  if(!pkey) {
+    ERR_clear_error();
+    return err_set(err, LETHE_E_PARSE, "invalid Ed25519 public key");
+  }
+  return key_from_pkey(pkey, 0, out, err);
+}
+
+void sshsig_free(struct sshsig_key *key)
+{
+  if(!key)
+    return;
+  EVP_PKEY_free(key->pkey);
+  explicit_bzero(key, sizeof(*key));
+  free(key);
+}
+
+int sshsig_same_public(const struct sshsig_key *a, const struct sshsig_key *b)
+{
+  return a && b && !memcmp(a->pub, b->pub, PUBKEY_LEN);
+}
+
+lethe_rc sshsig_public_openssh(const struct sshsig_key *key, struct dynbuf *out)
+{
+  unsigned char blob[PUBBLOB_LEN];
+  size_t mark = out->len;
+  lethe_rc rc;
+  pub_blob(key, blob);
+  rc = db_adds(out, KEYTYPE " ");
+  if(!rc)
+    rc = b64_encode(out, blob, sizeof(blob));
+  if(rc)
+    db_truncate(out, mark);
+  return rc;
+}
+
+lethe_rc sshsig_fingerprint(const struct sshsig_key *key, struct dynbuf *out)
+{
+  unsigned char blob[PUBBLOB_LEN], md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  size_t mark = out->len;
+  lethe_rc rc;
+  pub_blob(key, blob);
+  if(!EVP_Digest(blob, sizeof(blob), md, &md_len, EVP_sha256(), NULL)) {
+    ERR_clear_error();
+    return LETHE_E_NOMEM;
+  }
+  rc = db_adds(out, "SHA256:");
+  if(!rc)
+    rc = b64_encode(out, md, md_len);
+  if(rc) {
+    db_truncate(out, mark);
+    return rc;
+  }
+  /* ssh-keygen leaves out the padding. */
+  while(out->len > mark && out->mem[out->len - 1] == '=')
+    db_truncate(out, out->len - 1);
+  return LETHE_OK;
+}
+
+lethe_rc sshsig_parse_public(const char *text, struct sshsig_key **out, struct lethe_err *err)
+{
+  unsigned char blob[PUBLIC_TEXT_MAX / 4 * 3], pub[PUBKEY_LEN];
+  const char *p = text, *b64;
+  size_t n;
+  long len;
+  lethe_rc rc;
+  struct lethe_err local;
+
+  if(!err)
+    err = &local;
+  *out = NULL;
+  if(strnlen(text, PUBLIC_TEXT_MAX + 1) > PUBLIC_TEXT_MAX)
+    return err_set(err, LETHE_E_PARSE, "public key line too long");
+  if(strncmp(p, KEYTYPE, KEYTYPE_LEN) || (p[KEYTYPE_LEN] != ' ' && p[KEYTYPE_LEN] != '\t'))
+    return err_set(err, LETHE_E_PARSE, "not an OpenSSH " KEYTYPE " public key "
+                   "(\"" KEYTYPE " AAAA... [comment]\")");
+  p += KEYTYPE_LEN;
+  while(*p == ' ' || *p == '\t')
+    p++;
+  b64 = p;
+  n = strcspn(p, " \t\r\n");
+  p += n;
+  /* After the key: nothing, or white space and a comment, on this one line. */
+  p = strchr(p, '\n');
+  if(p && p[1])
+    return err_set(err, LETHE_E_PARSE, "public key: more than one line");
+  len = b64_decode(b64, n, blob);
+  if(len < 0)
+    return err_set(err, LETHE_E_PARSE, "public key: invalid base64");
+  rc = parse_pub_blob(blob, (size_t)len, pub, err);
+  if(rc)
+    return err_prefix(err, "public key");
+  return key_from_pub(pub, out, err);
+}
+
+/* ---- key files ---- */
+
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+  (void)buf;
+  (void)size;
+  (void)rwflag;
+  (void)u;
+  return -1;
+}
+
+/* Open path for reading a secret: no symlink, a regular file, not group- or
+ * world-accessible, owned by us or root. Returns the fd or -1 with err set. */
+static int open_secret(const char *path, struct stat *st, struct lethe_err *err)
+{
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if(fd < 0) {
+    if(errno == ELOOP)
+      err_set(err, LETHE_E_UNSAFE, "%s: is a symbolic link; a signing key is never read "
+              "through one", path);
+    else
+      err_sys(err, errno == ENOENT ? LETHE_E_NOTFOUND : LETHE_E_IO, "%s", path);
+    return -1;
+  }
+  if(fstat(fd, st)) {
+    err_sys(err, LETHE_E_IO, "%s: fstat", path);
+    close(fd);
+    return -1;
+  }
+  if(!S_ISREG(st->st_mode))
+    err_set(err, LETHE_E_UNSAFE, "%s: not a regular file", path);
+  else if(st->st_mode & 077)
+    err_set(err, LETHE_E_UNSAFE, "%s: mode %04o lets group or others read the signing key; "
+            "run chmod 600 %s", path, (unsigned)(st->st_mode & 07777), path);
+  else if(st->st_uid != geteuid() && st->st_uid != 0)
+    err_set(err, LETHE_E_UNSAFE, "%s: owned by uid %u, not by uid %u or root", path,
+            (unsigned)st->st_uid, (unsigned)geteuid());
+  else
+    return fd;
+  close(fd);
+  return -1;
+}
+
+/* Read the whole of fd (at most KEYFILE_MAX bytes) into a new buffer. */
+static lethe_rc read_secret(int fd, const char *path, unsigned char **out, size_t *out_len,
+                            struct lethe_err *err)
+{
+  unsigned char *buf = malloc(KEYFILE_MAX + 1);
+  size_t len = 0;
+  ssize_t n;
+  if(!buf)
+    return err_set(err, LETHE_E_NOMEM, "out of memory");
+  for(;;) {
+    n = read(fd, buf + len, KEYFILE_MAX + 1 - len);
+    if(n < 0 && errno == EINTR)
+      continue;
+    if(n <= 0)
+      break;
+    len += (size_t)n;
+    if(len > KEYFILE_MAX)
+      break;
+  }
+  if(n < 0 || len > KEYFILE_MAX) {
+    if(n < 0)
+      err_sys(err, LETHE_E_IO, "%s: read", path);
+    else
+      err_set(err, LETHE_E_RANGE, "%s: larger than %d bytes; not a key file", path,
+              KEYFILE_MAX);
+    explicit_bzero(buf, len);
+    free(buf);
+    return err->rc;
+  }
+  *out = buf;
+  *out_len = len;
+  return LETHE_OK;
+}
+
+static lethe_rc parse_private(const unsigned char *pem, size_t len, const char *path,
+                              EVP_PKEY **out, struct lethe_err *err)
+{
+  static const char openssh[] = "-----BEGIN OPENSSH PRIVATE KEY-----";
+  BIO *bio = BIO_new_mem_buf(pem, (int)len);
+  char why[256];
+  if(!bio)
+    return err_set(err, LETHE_E_NOMEM, "out of memory");
+  *out = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+  BIO_free(bio);
+  if(*out) {
+    ERR_clear_error();
+    return LETHE_OK;
+  }
+  ossl_reason(why, sizeof(why));
+  if(len >= sizeof(openssh) - 1 && !memcmp(pem, openssh, sizeof(openssh) - 1))
+    return err_set(err, LETHE_E_PARSE, "%s: an OpenSSH-format key; lethe reads PEM "
+                   "(PKCS#8) keys, such as 'lethe keygen' makes", path);
+  return err_set(err, LETHE_E_PARSE, "%s: not an unencrypted PEM (PKCS#8) private key (%s)",
+                 path, why);
+}
+
+lethe_rc sshsig_load(const char *path, struct sshsig_key **out, struct lethe_err *err)
+{
+  struct stat st;
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  EVP_PKEY *pkey = NULL;
+  lethe_rc rc;
+  int fd;
+  struct lethe_err local;
+
+  if(!err)
+    err = &local;
+  *out = NULL;
+  fd = open_secret(path, &st, err);
+  if(fd < 0)
+    return err->rc;
+  rc = read_secret(fd, path, &buf, &len, err);
+  close(fd);
+  if(rc)
+    return rc;
+  rc = parse_private(buf, len, path, &pkey, err);
+  explicit_bzero(buf, len);
+  free(buf);
+  if(rc)
+    return rc;
+  rc = key_from_pkey(pkey, 1, out, err);
+  if(rc)
+    return err_prefix(err, "%s", path);
+  return LETHE_OK;
+}
+
+static lethe_rc write_all(int fd, const void *data, size_t len)
+{
+  const char *p = data;
+  while(len) {
+    ssize_t n = write(fd, p, len);
+    if(n < 0 && errno == EINTR)
+      continue;
+    if(n <= 0)
+      return LETHE_E_IO;
+    p += n;
+    len -= (size_t)n;
+  }
+  return LETHE_OK;
+}
+
+/* Split path into its directory (opened) and final name. */
+static int open_parent(const char *path, const char **name, struct lethe_err *err)
+{
+  const char *slash = strrchr(path, '/');
+  char *dir;
+  int dfd;
+  if(!slash) {
+    *name = path;
+    dir = strdup(".");
+  } else {
+    *name = slash + 1;
+    dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+  }
+  if(!dir) {
+    err_set(err, LETHE_E_NOMEM, "out of memory");
+    return -1;
+  }
+  if(!**name) {
+    err_set(err, LETHE_E_USAGE, "%s: not a file name", path);
+    free(dir);
+    return -1;
+  }
+  dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if(dfd < 0)
+    err_sys(err, errno == ENOENT ? LETHE_E_NOTFOUND : LETHE_E_IO, "%s", dir);
+  free(dir);
+  return dfd;
+}
+
+/* Write data to a fresh temporary file next to name, fsync it, then link it
+ * to name, which fails if name exists: name never holds a partial key, and
+ * an existing file is never replaced. */
+static lethe_rc write_new_secret(int dfd, const char *path, const char *name,
+                                 const void *data, size_t len, struct lethe_err *err)
+{
+  unsigned char rnd[6];
+  char tmp[64];
+  int fd;
+  lethe_rc rc;
+
+  if(RAND_bytes(rnd, sizeof(rnd)) != 1) {
+    ERR_clear_error();
+    return err_set(err, LETHE_E_IO, "no random bytes for a temporary name");
+  }
+  snprintf(tmp, sizeof(tmp), ".lethe-key.%02x%02x%02x%02x%02x%02x.tmp", rnd[0], rnd[1],
+           rnd[2], rnd[3], rnd[4], rnd[5]);
+  fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if(fd < 0)
+    return err_sys(err, LETHE_E_IO, "%s: cannot create a file next to it", path);
+  rc = write_all(fd, data, len);
+  if(!rc && fsync(fd))
+    rc = LETHE_E_IO;
+  if(rc)
+    err_sys(err, LETHE_E_IO, "%s: write", path);
+  if(close(fd) && !rc)
+    rc = err_sys(err, LETHE_E_IO, "%s: close", path);
+  if(!rc && linkat(dfd, tmp, dfd, name, 0)) {
+    if(errno == EEXIST)
+      rc = err_set(err, LETHE_E_UNSAFE, "%s: exists already; it is never overwritten", path);
+    else
+      rc = err_sys(err, LETHE_E_IO, "%s", path);
+  }
+  unlinkat(dfd, tmp, 0);
+  if(!rc && fsync(dfd))
+    rc = err_sys(err, LETHE_E_IO, "%s: fsync of its directory", path);
+  return rc;
+}
+
+static lethe_rc store_private(EVP_PKEY *pkey, const char *path, struct lethe_err *err)
+{
+  /* A secure-heap memory BIO: OpenSSL clears its buffer when freed. */
+  BIO *bio = BIO_new(BIO_s_secmem());
+  char *pem = NULL;
+  long len;
+  const char *name;
+  int dfd;
+  lethe_rc rc;
+
+  if(!bio)
+    return err_set(err, LETHE_E_NOMEM, "out of memory");
+  if(!PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL)) {
+    BIO_free(bio);
+    ERR_clear_error();
+    return err_set(err, LETHE_E_NOMEM, "cannot encode the new key");
+  }
+  len = BIO_get_mem_data(bio, &pem);
+  dfd = open_parent(path, &name, err);
+  if(dfd < 0) {
+    rc = err->rc;
+  } else {
+    rc = write_new_secret(dfd, path, name, pem, (size_t)len, err);
+    close(dfd);
+  }
+  if(pem && len > 0)
+    explicit_bzero(pem, (size_t)len);
+  BIO_free(bio);
+  return rc;
+}
+
+lethe_rc sshsig_generate(const char *path, struct sshsig_key **out, struct lethe_err *err)
+{
+  EVP_PKEY *pkey;
+  lethe_rc rc;
+  struct lethe_err local;
+
+  if(!err)
+    err = &local;
+  *out = NULL;
+  pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+  if(!pkey) {
+    char why[256];
+    ossl_reason(why, sizeof(why));
+    return err_set(err, LETHE_E_IO, "cannot generate an Ed25519 key: %s", why);
+  }
+  rc = store_private(pkey, path, err);
+  if(rc) {
+    EVP_PKEY_free(pkey);
+    return rc;
+  }
+  return key_from_pkey(pkey, 1, out, err);
+}
+
+/* ---- signatures ---- */
+
+static const EVP_MD *hash_by_name(const unsigned char *name, size_t n)
+{
+  if(bytes_equal(name, n, "sha512"))
+    return EVP_sha512();
+  if(bytes_equal(name, n, "sha256"))
+    return EVP_sha256();
+  return NULL;
+}
+
+/* "SSHSIG" string(namespace) string("") string(hash) string(H(msg)) */
+static lethe_rc signed_data(struct dynbuf *out, const unsigned char *ns, size_t ns_len,
+                            const char *hash, const EVP_MD *md, const void *msg, size_t len)
+{
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  lethe_rc rc;
+  if(!EVP_Digest(msg, len, digest, &digest_len, md, NULL)) {
+    ERR_clear_error();
+    return LETHE_E_NOMEM;
+  }
+  rc = db_add(out, MAGIC, MAGIC_LEN);
+  if(!rc)
+    rc = put_string(out, ns, ns_len);
+  if(!rc)
+    rc = put_string(out, "", 0);
+  if(!rc)
+    rc = put_string(out, hash, strlen(hash));
+  if(!rc)
+    rc = put_string(out, digest, digest_len);
+  return rc;
+}
+
+static lethe_rc ed25519_sign(EVP_PKEY *pkey, const struct dynbuf *data,
+                             unsigned char sig[SIG_LEN])
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  size_t sig_len = SIG_LEN;
+  int ok;
+  if(!ctx)
+    return LETHE_E_NOMEM;
+  ok = EVP_DigestSignInit(ctx, NULL, NULL, NULL, pkey) == 1 &&
+       EVP_DigestSign(ctx, sig, &sig_len, (const unsigned char *)data->mem, data->len) == 1 &&
+       sig_len == SIG_LEN;
+  EVP_MD_CTX_free(ctx);
+  ERR_clear_error();
+  return ok ? LETHE_OK : LETHE_E_IO;
+}
+
+static lethe_rc build_blob(const struct sshsig_key *key, const char *ns,
+                           const unsigned char sig[SIG_LEN], struct dynbuf *blob)
+{
+  unsigned char pub[PUBBLOB_LEN];
+  lethe_rc rc;
+  pub_blob(key, pub);
+  rc = db_add(blob, MAGIC, MAGIC_LEN);
+  if(!rc)
+    rc = put_u32(blob, SIG_VERSION);
+  if(!rc)
+    rc = put_string(blob, pub, sizeof(pub));
+  if(!rc)
+    rc = put_string(blob, ns, strlen(ns));
+  if(!rc)
+    rc = put_string(blob, "", 0);
+  if(!rc)
+    rc = put_string(blob, "sha512", 6);
+  if(!rc)
+    rc = put_u32(blob, 4 + KEYTYPE_LEN + 4 + SIG_LEN);
+  if(!rc)
+    rc = put_string(blob, KEYTYPE, KEYTYPE_LEN);
+  if(!rc)
+    rc = put_string(blob, sig, SIG_LEN);
+  return rc;
+}
+
+static lethe_rc armor(const struct dynbuf *blob, struct dynbuf *out)
+{
+  struct dynbuf b64;
+  lethe_rc rc;
+  db_init(&b64, ARMOR_MAX);
+  rc = b64_encode(&b64, (const unsigned char *)blob->mem, blob->len);
+  if(!rc)
+    rc = db_adds(out, ARMOR_BEGIN);
+  for(size_t i = 0; !rc && i < b64.len; i += ARMOR_WIDTH) {
+    size_t n = b64.len - i < ARMOR_WIDTH ? b64.len - i : ARMOR_WIDTH;
+    rc = db_add(out, b64.mem + i, n);
+    if(!rc)
+      rc = db_add(out, "\n", 1);
+  }
+  if(!rc)
+    rc = db_adds(out, ARMOR_END "\n");
+  db_release(&b64);
+  return rc;
+}
+
+lethe_rc sshsig_sign(const struct sshsig_key *key, const char *namespace, const void *msg,
+                     size_t len, struct dynbuf *out, struct lethe_err *err)
+{
+  struct dynbuf data, blob;
+  unsigned char sig[SIG_LEN];
+  size_t mark = out->len;
+  lethe_rc rc;
+
+  if(!key->has_private)
+    return err_set(err, LETHE_E_USAGE, "cannot sign with a public key");
+  if(!*namespace || strlen(namespace) > NAMESPACE_MAX)
+    return err_set(err, LETHE_E_USAGE, "signature namespace empty or too long");
+  db_init(&data, BLOB_MAX);
+  db_init(&blob, BLOB_MAX);
+  rc = signed_data(&data, (const unsigned char *)namespace, strlen(namespace), "sha512",
+                   EVP_sha512(), msg, len);
+  if(!rc)
+    rc = ed25519_sign(key->pkey, &data, sig);
+  if(!rc)
+    rc = build_blob(key, namespace, sig, &blob);
+  if(!rc)
+    rc = armor(&blob, out);
+  db_release(&data);
+  db_release(&blob);
+  if(rc) {
+    db_truncate(out, mark);
+    return err_set(err, rc, "cannot make the signature: %s", lethe_strerror(rc));
+  }
+  return LETHE_OK;
+}
+
+/* Collect the base64 between the armor lines. Strict: the header first, then
+ * lines of base64 (each at most ARMOR_LINE_MAX, ending in '\n'), then the
+ * footer, then at most one '\n' and nothing else. */
+static lethe_rc dearmor(const char *text, size_t len, struct dynbuf *b64,
+                        struct lethe_err *err)
+{
+  const char *p = text, *end = text + len;
+  size_t line = 1;
+  if(len > ARMOR_MAX)
+    return err_set(err, LETHE_E_UNSAFE, "signature: longer than %d bytes", ARMOR_MAX);
+  if(len < sizeof(ARMOR_BEGIN) - 1 || memcmp(p, ARMOR_BEGIN, sizeof(ARMOR_BEGIN) - 1))
+    return err_set(err, LETHE_E_UNSAFE, "signature: does not start with "
+                   "\"-----BEGIN SSH SIGNATURE-----\"");
+  p += sizeof(ARMOR_BEGIN) - 1;
+  for(;;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    line++;
+    if(n == sizeof(ARMOR_END) - 1 && !memcmp(p, ARMOR_END, n)) {
+      if(nl && nl + 1 != end)
+        return err_set(err, LETHE_E_UNSAFE, "signature: text after the END line");
+      break;
+    }
+    if(!nl)
+      return err_set(err, LETHE_E_UNSAFE, "signature: no \"-----END SSH SIGNATURE-----\" "
+                     "line");
+    if(n == 0 || n > ARMOR_LINE_MAX)
+      return err_set(err, LETHE_E_UNSAFE, "signature: line %zu: %s", line,
+                     n ? "too long" : "empty");
+    for(size_t i = 0; i < n; i++)
+      if(!is_b64((unsigned char)p[i]) && p[i] != '=')
+        return err_set(err, LETHE_E_UNSAFE, "signature: line %zu: not base64", line);
+    if(db_add(b64, p, n))
+      return err_set(err, LETHE_E_UNSAFE, "signature: too long");
+    p = nl + 1;
+  }
+  if(!b64->len)
+    return err_set(err, LETHE_E_UNSAFE, "signature: empty");
+  return LETHE_OK;
+}
+
+/* The fields of a signature blob, pointing into it. */
+struct sig_fields {
+  unsigned char pub[PUBKEY_LEN];
+  const unsigned char *ns, *hash, *sig;
+  size_t ns_len, hash_len;
+};
+
+/* Printable ASCII of s[0..n), '?' for other bytes, cut at 64, for messages. */
+static void printable(const unsigned char *s, size_t n, char out[68])
+{
+  size_t i, k = n > 64 ? 64 : n;
+  for(i = 0; i < k; i++)
+    out[i] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
+  if(n > k) {
+    memcpy(out + k, "...", 3);
+    k += 3;
+  }
+  out[k] = '\0';
+}
+
+static lethe_rc parse_sig_blob(const unsigned char *blob, size_t len, struct sig_fields *f,
+                               struct lethe_err *err)
+{
+  struct reader r = { blob, len }, s;
+  const unsigned char *pub, *reserved, *type, *sig_blob;
+  size_t pub_len, reserved_len, type_len, sig_blob_len, sig_len;
+  uint32_t version;
+  char shown[68];
+
+  if(len < MAGIC_LEN || memcmp(blob, MAGIC, MAGIC_LEN))
+    return err_set(err, LETHE_E_UNSAFE, "signature: not an SSHSIG blob");
+  r.p += MAGIC_LEN;
+  r.left -= MAGIC_LEN;
+  if(rd_u32(&r, &version))
+    return err_set(err, LETHE_E_UNSAFE, "signature: truncated");
+  if(version != SIG_VERSION)
+    return err_set(err, LETHE_E_UNSAFE, "signature: version %u (only %d is known)",
+                   (unsigned)version, SIG_VERSION);
+  if(rd_string(&r, &pub, &pub_len) || rd_string(&r, &f->ns, &f->ns_len) ||
+     rd_string(&r, &reserved, &reserved_len) || rd_string(&r, &f->hash, &f->hash_len) ||
+     rd_string(&r, &sig_blob, &sig_blob_len))
+    return err_set(err, LETHE_E_UNSAFE, "signature: truncated");
+  if(r.left)
+    return err_set(err, LETHE_E_UNSAFE, "signature: %zu bytes after the signature", r.left);
+  if(parse_pub_blob(pub, pub_len, f->pub, err)) {
+    err_prefix(err, "signature");
+    err->rc = LETHE_E_UNSAFE;
+    return LETHE_E_UNSAFE;
+  }
+  /* PROTOCOL.sshsig: reserved is ignored when not empty (as ssh-keygen does,
+   * which signs over an empty one). */
+  (void)reserved;
+  s = (struct reader){ sig_blob, sig_blob_len };
+  if(rd_string(&s, &type, &type_len) || rd_string(&s, &f->sig, &sig_len))
+    return err_set(err, LETHE_E_UNSAFE, "signature: truncated signature field");
+  if(!bytes_equal(type, type_len, KEYTYPE)) {
+    printable(type, type_len, shown);
+    return err_set(err, LETHE_E_UNSAFE, "signature: algorithm \"%s\", not " KEYTYPE, shown);
+  }
+  if(sig_len != SIG_LEN || s.left)
+    return err_set(err, LETHE_E_UNSAFE, "signature: malformed " KEYTYPE " signature");
+  return LETHE_OK;
+}
+
+static lethe_rc check_fields(const struct sig_fields *f, const char *namespace,
+                             const EVP_MD **md, struct lethe_err *err)
+{
+  char shown[68];
+  if(!bytes_equal(f->ns, f->ns_len, namespace)) {
+    printable(f->ns, f->ns_len, shown);
+    return err_set(err, LETHE_E_UNSAFE, "signature is for namespace \"%s\", not \"%s\"",
+                   shown, namespace);
+  }
+  *md = hash_by_name(f->hash, f->hash_len);
+  if(!*md) {
+    printable(f->hash, f->hash_len, shown);
+    return err_set(err, LETHE_E_UNSAFE, "signature: hash algorithm \"%s\" (sha512 or sha256 "
+                   "expected)", shown);
+  }
+  return LETHE_OK;
+}
+
+static lethe_rc ed25519_verify(const struct sig_fields *f, const struct dynbuf *data,
+                               struct sshsig_key **signer, struct lethe_err *err)
+{
+  struct sshsig_key *key = NULL;
+  EVP_MD_CTX *ctx;
+  int ok;
+  lethe_rc rc = key_from_pub(f->pub, &key, err);
+  if(rc)
+    return err_set(err, LETHE_E_UNSAFE, "signature: invalid Ed25519 public key");
+  ctx = EVP_MD_CTX_new();
+  if(!ctx) {
+    sshsig_free(key);
+    return err_set(err, LETHE_E_NOMEM, "out of memory");
+  }
+  ok = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) == 1 &&
+       EVP_DigestVerify(ctx, f->sig, SIG_LEN, (const unsigned char *)data->mem,
+                        data->len) == 1;
+  EVP_MD_CTX_free(ctx);
+  ERR_clear_error();
+  if(!ok) {
+    sshsig_free(key);
+    return err_set(err, LETHE_E_UNSAFE, "signature does not verify: the data or the "
+                   "signature was changed");
+  }
+  if(signer)
+    *signer = key;
+  else
+    sshsig_free(key);
+  return LETHE_OK;
+}
+
+lethe_rc sshsig_verify(const char *armored, size_t armored_len, const char *namespace,
+                       const void *msg, size_t len, struct sshsig_key **signer,
+                       struct lethe_err *err)
+{
+  struct dynbuf b64, data;
+  unsigned char blob[BLOB_MAX / 4 * 3 + 3];
+  struct sig_fields f;
+  const EVP_MD *md = NULL;
+  long blob_len = 0;
+  lethe_rc rc;
+  struct lethe_err local;
+
+  if(!err)
+    err = &local;
+  if(signer)
+    *signer = NULL;
+  if(!namespace || !*namespace)
+    return err_set(err, LETHE_E_USAGE, "no signature namespace given");
+  db_init(&b64, BLOB_MAX);
+  db_init(&data, BLOB_MAX);
+  rc = dearmor(armored, armored_len, &b64, err);
+  if(!rc) {
+    blob_len = b64_decode(b64.mem, b64.len, blob);
+    if(blob_len < 0)
+      rc = err_set(err, LETHE_E_UNSAFE, "signature: invalid base64");
+  }
+  if(!rc)
+    rc = parse_sig_blob(blob, (size_t)blob_len, &f, err);
+  if(!rc)
+    rc = check_fields(&f, namespace, &md, err);
+  if(!rc) {
+    char hash[8];
+    memcpy(hash, f.hash, f.hash_len);
+    hash[f.hash_len] = '\0';
+    rc = signed_data(&data, f.ns, f.ns_len, hash, md, msg, len);
+    if(rc)
+      err_set(err, rc, "cannot check the signature: %s", lethe_strerror(rc));
+  }
+  if(!rc)
+    rc = ed25519_verify(&f, &data, signer, err);
+  db_release(&b64);
+  db_release(&data);
+  return rc;
+}
