@@ -1,9 +1,12 @@
 #include "planner.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "claims.h"
 #include "source.h"
+#include "source_imap.h"
 #include "uri.h"
 
 /* URIs are bounded so a pathological tree cannot exhaust memory per item. */
@@ -16,6 +19,8 @@ struct sink_ctx {
   struct dynbuf raw;      /* the URI as holds match it */
   struct dynbuf encoded;  /* the URI as reports print it */
   size_t path_off;        /* where the item's path starts in encoded */
+  struct claims claims;   /* items earlier rules will delete */
+  size_t rule_index;      /* of the rule being planned, in the plan */
 };
 
 /* "file://" + root + "/" + path: raw for hold patterns, percent-encoded for
@@ -49,14 +54,36 @@ static lethe_rc build_uris(struct sink_ctx *c, const struct item *it)
   return rc;
 }
 
+/* One file, two rules that would delete it: the first in rule order does;
+ * the later one says so instead of planning a deletion apply would find done. */
+static lethe_rc settle_claim(struct sink_ctx *c, const struct item *it, struct verdict *v)
+{
+  long owner;
+  if(v->decision != DECISION_DELETE && v->decision != DECISION_GRACE)
+    return LETHE_OK;
+  owner = claims_owner(&c->claims, it->identity);
+  if(owner >= 0 && (size_t)owner != c->rule_index) {
+    v->decision = DECISION_SKIP;
+    snprintf(v->reason, sizeof(v->reason), "also selected by rule %s, which deletes it first",
+             c->p->rules[owner].rule->name);
+    return LETHE_OK;
+  }
+  return v->decision == DECISION_DELETE ? claims_add(&c->claims, it->identity,
+                                                     (uint32_t)c->rule_index) : LETHE_OK;
+}
+
 static lethe_rc on_item(void *ctx, const struct item *it, const struct subject_info *subj)
 {
   struct sink_ctx *c = ctx;
   struct verdict v;
-  lethe_rc rc = build_uris(c, it);
+  lethe_rc rc = c->r->kind == SOURCE_IMAP ? source_imap_uris(c->r, it, &c->raw, &c->encoded)
+                                           : build_uris(c, it);
   if(rc)
     return rc;
   policy_decide(c->r, c->rs, it, c->raw.mem, c->raw.len, subj, c->p->now, &v);
+  rc = settle_claim(c, it, &v);
+  if(rc)
+    return rc;
   return plan_add(c->p, it, db_str(&c->encoded), c->path_off, &v);
 }
 
@@ -75,11 +102,14 @@ static lethe_rc scan_rule(struct sink_ctx *c, struct plan_rule *pr)
   struct scan_stats stats = { 0 };
   struct lethe_err err = { 0 };
   lethe_rc rc;
-  if(c->r->kind != SOURCE_FILE) {
-    pr->error = strdup("this build cannot scan mailbox sources yet");
+  if(c->r->kind == SOURCE_GRAPH) {
+    pr->error = strdup("this build cannot scan graph:// sources yet");
     return LETHE_E_IO;
   }
-  rc = source_file_scan(c->r, on_item, c, &stats, &err);
+  if(c->r->kind == SOURCE_IMAP)
+    rc = source_imap_scan(c->r, c->p->now, on_item, c, &stats, &err);
+  else
+    rc = source_file_scan(c->r, on_item, c, &stats, &err);
   pr->source_items = stats.source_items;
   if(rc && rc != LETHE_E_NOMEM) {
     pr->error = strdup(err.msg[0] ? err.msg : lethe_strerror(rc));
@@ -104,6 +134,7 @@ lethe_rc planner_run(const struct ruleset *rs, const struct strlist *only, struc
     c.r = rs->rules[i];
     if(!chosen(only, c.r->name))
       continue;
+    c.rule_index = p->n_rules;
     rc = plan_begin_rule(p, c.r, &pr);
     if(!rc)
       rc = scan_rule(&c, pr);
@@ -116,6 +147,7 @@ lethe_rc planner_run(const struct ruleset *rs, const struct strlist *only, struc
   }
   db_release(&c.raw);
   db_release(&c.encoded);
+  claims_release(&c.claims);
   if(rc)
     return err_set(err, rc, "planning failed: %s", lethe_strerror(rc));
   if(!rc)
