@@ -1,6 +1,6 @@
 /* mktree: build the plan benchmark's file tree, fast.
  *
- *   mktree ROOT N NOW
+ *   mktree ROOT N NOW [BYTES]
  *
  * Creates N empty files under the existing, empty directory ROOT, 100 to a
  * leaf directory: ROOT/pNNNN/dNNNNNNN/fNNNNNNNN.EXT, 100 leaves to a parent,
@@ -12,6 +12,9 @@
  * 180-day cutoff: find's "-mtime +180" counts whole days since find started
  * and lethe's "retain = 180 days" counts from --now, and the gap lets both
  * pick the same files however long the benchmark takes.
+ *
+ * With BYTES, every file holds that many bytes (the apply benchmark shreds
+ * them); without, files are empty.
  *
  * Prints the number of ".mp4" files older than the cutoff, which both tools
  * must find. Exits 0, or 1 with a message if anything fails. */
@@ -83,6 +86,9 @@ static int make_dir(int dirfd, const char *name)
   return fd;
 }
 
+static char *fill;      /* content of every file, fill_len bytes */
+static size_t fill_len;
+
 static int make_file(int dirfd, uint64_t i, int64_t now, uint64_t *old_mp4)
 {
   char name[64];
@@ -95,6 +101,10 @@ static int make_file(int dirfd, uint64_t i, int64_t now, uint64_t *old_mp4)
   fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if(fd < 0)
     return fail("cannot create", name);
+  if(fill_len && write(fd, fill, fill_len) != (ssize_t)fill_len) {
+    close(fd);
+    return fail("cannot write", name);
+  }
   t[0].tv_sec = t[1].tv_sec = (time_t)mtime;
   t[0].tv_nsec = t[1].tv_nsec = 0;
   if(futimens(fd, t)) {
@@ -135,9 +145,18 @@ int main(int argc, char **argv)
   char *end;
   int rootfd;
 
-  if(argc != 4) {
-    fputs("usage: mktree ROOT N NOW\n", stderr);
+  if(argc != 4 && argc != 5) {
+    fputs("usage: mktree ROOT N NOW [BYTES]\n", stderr);
     return 1;
+  }
+  if(argc == 5) {
+    fill_len = strtoull(argv[4], &end, 10);
+    fill = malloc(fill_len + 1);
+    if(*end || !fill) {
+      fprintf(stderr, "mktree: bad size '%s'\n", argv[4]);
+      return 1;
+    }
+    memset(fill, 'x', fill_len);
   }
   errno = 0;
   n = strtoull(argv[2], &end, 10);
