@@ -151,7 +151,7 @@ static lethe_rc list_finished(int dirfd, struct finished **out, size_t *n,
       rc = add_finished(out, n, e->d_name, &s);
   }
   closedir(d);
-  if(!rc)
+  if(!rc && *n)
     qsort(*out, *n, sizeof(**out), by_start);
   return rc;
 }
@@ -335,7 +335,7 @@ static lethe_rc move_journal(struct certifier *c, const char *name)
   return LETHE_OK;
 }
 
-static lethe_rc certify_one(struct certifier *c, const char *name)
+static lethe_rc certify_one(struct certifier *c, const char *name, bool *done)
 {
   struct cert_context ctx = { .host = c->host, .operator_name = c->operator_name,
                               .agent_version = LETHE_VERSION, .issued_at = time(NULL) };
@@ -344,6 +344,7 @@ static lethe_rc certify_one(struct certifier *c, const char *name)
   git_oid commit;
   bool already = false;
   lethe_rc rc = certificate_from_journal(&cert, c->dirfd, name, &ctx, c->err);
+  *done = false;
   if(!rc && !cert.ended) {
     certificate_release(&cert);
     return LETHE_OK; /* not finished after all */
@@ -354,6 +355,7 @@ static lethe_rc certify_one(struct certifier *c, const char *name)
   }
   if(!rc)
     rc = move_journal(c, name);
+  *done = !rc;
   if(!rc && c->fn) {
     struct certify_report r = { .cert = &cert, .path = path, .commit = hex,
                                 .warning = c->l.warning[0] ? c->l.warning : NULL,
@@ -368,26 +370,36 @@ static lethe_rc certify_one(struct certifier *c, const char *name)
   return rc;
 }
 
+/* No key file at all: keygen was never run. Any other trouble with it
+ * (unsafe mode, unreadable) is an error sshsig_load names. */
+static bool key_missing(const char *path)
+{
+  struct stat st;
+  return lstat(path, &st) && errno == ENOENT;
+}
+
 lethe_rc certify_pending(const struct config *cfg, certify_report_fn fn, void *ctx,
-                         unsigned *certified, struct lethe_err *err)
+                         struct certify_counts *counts, struct lethe_err *err)
 {
   struct certifier c = { .cfg = cfg, .fn = fn, .ctx = ctx, .err = err };
   struct finished *list = NULL;
-  size_t n = 0;
+  size_t n = 0, i = 0;
   lethe_rc rc;
-  *certified = 0;
+  memset(counts, 0, sizeof(*counts));
   c.dirfd = journal_open_dir(cfg->state_dir, err);
   if(c.dirfd < 0)
     return err->rc;
   db_init(&c.pub, 4096);
   rc = list_finished(c.dirfd, &list, &n, err);
-  if(!rc && n)
+  counts->no_key = !rc && n && key_missing(cfg->key_path);
+  if(!rc && n && !counts->no_key)
     rc = setup(&c);
-  for(size_t i = 0; i < n && !rc; i++) {
-    rc = certify_one(&c, list[i].name);
-    if(!rc)
-      (*certified)++;
+  for(; i < n && !rc && !counts->no_key; i++) {
+    bool done = false;
+    rc = certify_one(&c, list[i].name, &done);
+    counts->certified += done;
   }
+  counts->waiting = (unsigned)(n - counts->certified);
   finished_free(list, n);
   sshsig_free(c.key);
   db_release(&c.pub);

@@ -31,11 +31,18 @@ struct certify_report {
 
 typedef void (*certify_report_fn)(void *ctx, const struct certify_report *r);
 
+struct certify_counts {
+  unsigned certified;
+  unsigned waiting;           /* finished journals left uncertified */
+  bool no_key;                /* the key file does not exist (no lethe keygen yet) */
+};
+
 /* Certify every finished journal in cfg's state directory, calling fn for
- * each. *certified counts them. On error the journal concerned and all
- * after it stay where they are. */
+ * each. On error the journal concerned and all after it stay where they
+ * are. When the key file does not exist, certification is not set up: that
+ * is LETHE_OK with counts->no_key, and every journal waits. */
 lethe_rc certify_pending(const struct config *cfg, certify_report_fn fn, void *ctx,
-                         unsigned *certified, struct lethe_err *err) WUR;
+                         struct certify_counts *counts, struct lethe_err *err) WUR;
 
 /* Push the ledger if a remote is configured and a push is due; *pushed
  * tells whether one happened. LETHE_E_CHANGED: the remote rejected it. */

@@ -82,7 +82,7 @@ static void text_header(struct json_object *doc, struct dynbuf *b, const char *f
   text_field(b, "issued", get(doc, "issued_at"));
   text_field(b, "host", get(doc, "host"));
   text_field(b, "operator", get(doc, "operator"));
-  text_field(b, "agent", get(doc, "agent_version"));
+  printf("  %-12s lethe %s\n", "agent", clean(b, get(doc, "agent_version"), false));
   text_field(b, "started", get(doc, "started"));
   text_field(b, "finished", get(doc, "finished"));
   text_field(b, "status", get(doc, "status"));

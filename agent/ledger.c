@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "certificate.h"
 
@@ -48,11 +51,10 @@ static void configure(struct ledger *l)
   git_config_free(cfg);
 }
 
-static lethe_rc create(struct ledger *l, const char *dir, struct lethe_err *err)
+static lethe_rc init_repo(struct ledger *l, const char *dir, struct lethe_err *err)
 {
-  git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-  if(mkdir(dir, 0700) && errno != EEXIST)
-    return err_sys(err, LETHE_E_IO, "%s: cannot create the ledger directory", dir);
+  git_repository_init_options opts;
+  git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
   opts.flags = GIT_REPOSITORY_INIT_MKPATH;
   opts.initial_head = "main";
   if(git_repository_init_ext(&l->repo, dir, &opts))
@@ -60,6 +62,32 @@ static lethe_rc create(struct ledger *l, const char *dir, struct lethe_err *err)
                    ledger_git_error());
   configure(l);
   return LETHE_OK;
+}
+
+/* Create the ledger, or open it if another writer just did: creation is
+ * serialised by a lock on the directory itself (nothing in its work tree). */
+static lethe_rc create(struct ledger *l, const char *dir, struct lethe_err *err)
+{
+  int fd, rc;
+  lethe_rc lrc;
+  if(mkdir(dir, 0700) && errno != EEXIST)
+    return err_sys(err, LETHE_E_IO, "%s: cannot create the ledger directory", dir);
+  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if(fd < 0 || flock(fd, LOCK_EX)) {
+    lrc = err_sys(err, LETHE_E_IO, "%s: cannot lock the ledger directory", dir);
+    if(fd >= 0)
+      close(fd);
+    return lrc;
+  }
+  rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+  if(rc == GIT_ENOTFOUND)
+    lrc = init_repo(l, dir, err);
+  else if(rc)
+    lrc = err_set(err, LETHE_E_IO, "%s: cannot open the ledger: %s", dir, ledger_git_error());
+  else
+    lrc = LETHE_OK;
+  close(fd); /* and with it the lock */
+  return lrc;
 }
 
 static lethe_rc find_branch(struct ledger *l, struct lethe_err *err)
@@ -87,8 +115,13 @@ lethe_rc ledger_open(struct ledger *l, const char *dir, bool create_it, struct l
     return LETHE_E_NOMEM;
   git_libgit2_init(); /* reference-counted; ledger_close shuts it down */
   rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-  if(rc == GIT_ENOTFOUND && create_it)
-    return create(l, dir, err);
+  if(rc && create_it) {
+    /* missing, or half made by another writer: look again under the lock */
+    git_error_clear();
+    rc = create(l, dir, err);
+    if(rc)
+      return rc;
+  }
   if(rc == GIT_ENOTFOUND)
     return err_set(err, LETHE_E_NOTFOUND, "%s: no ledger (not a git repository)", dir);
   if(rc)
@@ -126,27 +159,16 @@ lethe_rc ledger_head(struct ledger *l, git_oid *head, bool *unborn, struct lethe
   return rc ? git_fail(err, "cannot read the branch") : LETHE_OK;
 }
 
-static lethe_rc empty_tree(git_repository *repo, git_tree **out, struct lethe_err *err)
-{
-  git_treebuilder *tb = NULL;
-  git_oid id;
-  int rc = git_treebuilder_new(&tb, repo, NULL);
-  if(!rc)
-    rc = git_treebuilder_write(&id, tb);
-  git_treebuilder_free(tb);
-  if(!rc)
-    rc = git_tree_lookup(out, repo, &id);
-  return rc ? git_fail(err, "cannot make the empty tree") : LETHE_OK;
-}
-
-/* The tree of the first parent of commit, or the empty tree. */
+/* The tree of the first parent of commit, or NULL (the empty tree, which
+ * git_diff takes as NULL: nothing is written to the repository). */
 static lethe_rc parent_tree(struct ledger *l, git_commit *commit, git_tree **out,
                             struct lethe_err *err)
 {
   git_commit *parent = NULL;
   int rc;
+  *out = NULL;
   if(!git_commit_parentcount(commit))
-    return empty_tree(l->repo, out, err);
+    return LETHE_OK;
   rc = git_commit_parent(&parent, commit, 0);
   if(!rc)
     rc = git_commit_tree(out, parent);
@@ -162,10 +184,11 @@ static char delta_status(git_delta_t s)
 lethe_rc ledger_changes(struct ledger *l, git_commit *commit, ledger_change_fn fn, void *ctx,
                         struct lethe_err *err)
 {
-  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  git_diff_options opts;
   git_tree *old = NULL, *now = NULL;
   git_diff *diff = NULL;
   lethe_rc rc = parent_tree(l, commit, &old, err);
+  git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
   if(!rc && git_commit_tree(&now, commit))
     rc = git_fail(err, "cannot read a commit's tree");
   /* type changes (a file made a link) must show, not be split in two */
@@ -408,19 +431,27 @@ static lethe_rc move_branch(struct ledger *l, const git_oid *expect, bool unborn
   return rc ? git_fail(err, "cannot move the branch") : LETHE_OK;
 }
 
-/* Bring the work tree and index from base to the new commit. The commit is
- * already safe in the branch: a failure here is only a warning. */
-static void update_worktree(struct ledger *l, git_tree *base, const git_oid *id)
+/* Bring the work tree and index to the branch's head, from what the index
+ * says the work tree holds (so that the last of several writers leaves it
+ * at the newest commit). The commit is already safe in the branch: a
+ * failure here is only a warning, and the next commit catches up. */
+static void update_worktree(struct ledger *l)
 {
-  git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
-  git_commit *commit = NULL;
+  git_checkout_options opts;
+  git_index *index = NULL;
+  git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
   opts.checkout_strategy = GIT_CHECKOUT_SAFE;
-  opts.baseline = base;
-  if(git_commit_lookup(&commit, l->repo, id) ||
-     git_checkout_tree(l->repo, (const git_object *)commit, &opts))
-    snprintf(l->warning, sizeof(l->warning), "the ledger's work tree was not updated "
-             "(%s); the commit is in the branch", ledger_git_error());
-  git_commit_free(commit);
+  if(git_repository_index(&index, l->repo) || git_index_read(index, 1))
+    goto failed;
+  opts.baseline_index = index;
+  if(git_checkout_head(l->repo, &opts))
+    goto failed;
+  git_index_free(index);
+  return;
+failed:
+  snprintf(l->warning, sizeof(l->warning), "the ledger's work tree was not updated (%s); "
+           "the commit is in the branch", ledger_git_error());
+  git_index_free(index);
 }
 
 lethe_rc ledger_append(struct ledger *l, const git_oid *expect, bool unborn,
@@ -432,9 +463,7 @@ lethe_rc ledger_append(struct ledger *l, const git_oid *expect, bool unborn,
   lethe_rc rc = LETHE_OK;
 
   l->warning[0] = '\0';
-  if(unborn)
-    rc = empty_tree(l->repo, &base, err);
-  else if(git_commit_lookup(&parent, l->repo, expect) || git_commit_tree(&base, parent))
+  if(!unborn && (git_commit_lookup(&parent, l->repo, expect) || git_commit_tree(&base, parent)))
     rc = git_fail(err, "cannot read the head commit");
   if(!rc)
     rc = make_tree(l, base, e, &tree, err);
@@ -443,7 +472,7 @@ lethe_rc ledger_append(struct ledger *l, const git_oid *expect, bool unborn,
   if(!rc)
     rc = move_branch(l, expect, unborn, out, err);
   if(!rc)
-    update_worktree(l, base, out);
+    update_worktree(l);
   git_tree_free(tree);
   git_tree_free(base);
   git_commit_free(parent);
@@ -478,7 +507,7 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 
 lethe_rc ledger_push(struct ledger *l, const char *url, struct lethe_err *err)
 {
-  git_push_options opts = GIT_PUSH_OPTIONS_INIT;
+  git_push_options opts;
   struct push_state p = { .rejected = "" };
   git_remote *remote = NULL;
   char spec[600], shown[512];
@@ -486,6 +515,7 @@ lethe_rc ledger_push(struct ledger *l, const char *url, struct lethe_err *err)
   git_strarray refspecs = { specs, 1 };
   int rc;
 
+  git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
   ledger_redact_url(url, shown, sizeof(shown));
   snprintf(spec, sizeof(spec), "%s:%s", l->branch, l->branch);
   opts.callbacks.push_update_reference = on_update;
@@ -496,8 +526,8 @@ lethe_rc ledger_push(struct ledger *l, const char *url, struct lethe_err *err)
     rc = git_remote_push(remote, &refspecs, &opts);
   git_remote_free(remote);
   if(rc == GIT_ENONFASTFORWARD)
-    return err_set(err, LETHE_E_CHANGED, "push to %s rejected: %s (the remote has commits "
-                   "this ledger does not)", shown, ledger_git_error());
+    return err_set(err, LETHE_E_CHANGED, "push to %s rejected, not a fast-forward: the "
+                   "remote has commits this ledger does not (%s)", shown, ledger_git_error());
   if(rc)
     return err_set(err, LETHE_E_IO, "push to %s failed: %s", shown, ledger_git_error());
   if(p.rejected[0])

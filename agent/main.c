@@ -17,6 +17,8 @@ static const struct command commands[] = {
   { "apply", cmd_apply, "delete what a plan says, journalling every deletion" },
   { "run", cmd_run, "recover, then plan and apply the rules that are due (the timer)" },
   { "keygen", cmd_keygen, "create the signing key and allowed_signers" },
+  { "verify", cmd_verify, "check the ledger: signatures, chain, append-only history" },
+  { "show", cmd_show, "render a certificate for people (text or HTML)" },
 };
 
 static void usage(FILE *f)

@@ -2,10 +2,93 @@
 
 #include <stdio.h>
 
+#include "certify.h"
 #include "cli.h"
+#include "ledger.h"
 #include "lock.h"
 #include "log.h"
 #include "recover.h"
+
+/* A push that failed in runner_prepare is not tried again by runner_apply
+ * in the same process; it still makes that run's status 1. */
+static bool push_failed;
+
+static void report_certified(void *ctx, const struct certify_report *r)
+{
+  const struct certificate *c = r->cert;
+  (void)ctx;
+  if(r->already)
+    log_msg(LOG_NOTICE, "run %s: its certificate was already in the ledger (%s)", c->id,
+            r->path);
+  else
+    log_msg(LOG_NOTICE, "certified run %s%s: %llu deleted, %llu failed, %llu skipped, %llu "
+            "held (%s, commit %.12s)", c->id, c->recovered ? " (recovered)" : "",
+            (unsigned long long)c->deleted, (unsigned long long)c->failed,
+            (unsigned long long)c->skipped, (unsigned long long)c->held, r->path, r->commit);
+  if(r->warning)
+    log_msg(LOG_WARNING, "%s", r->warning);
+}
+
+static void push(const struct config *cfg)
+{
+  struct lethe_err err = { 0 };
+  char shown[512];
+  bool pushed = false;
+  if(push_failed)
+    return;
+  if(certify_push(cfg, &pushed, &err)) {
+    log_msg(LOG_ERR, "ledger: %s; the next run pushes again", err.msg);
+    push_failed = true;
+  }
+  else if(pushed) {
+    ledger_redact_url(cfg->remote, shown, sizeof(shown));
+    log_msg(LOG_NOTICE, "ledger pushed to %s", shown);
+  }
+}
+
+/* Certify what finished runs left, then push the ledger. False when a
+ * journal could not be certified (it stays for the next run). */
+static bool certify(const struct config *cfg)
+{
+  struct certify_counts n;
+  struct lethe_err err = { 0 };
+  bool ok = true;
+  if(certify_pending(cfg, report_certified, NULL, &n, &err)) {
+    log_msg(LOG_ERR, "certification failed: %s; the journal stays and the next run "
+            "certifies it", err.msg);
+    ok = false;
+  }
+  else if(n.no_key) {
+    log_msg(LOG_WARNING, "%u finished run%s not certified: no signing key at %s (create it "
+            "with 'lethe keygen')", n.waiting, n.waiting == 1 ? "" : "s", cfg->key_path);
+  }
+  push(cfg);
+  return ok;
+}
+
+static void log_recovery(const struct recovery_stats *rs)
+{
+  if(rs->journals)
+    log_msg(LOG_NOTICE, "recovered %u interrupted run%s: %llu item%s gone, %llu still "
+            "present%s", rs->journals, rs->journals == 1 ? "" : "s",
+            (unsigned long long)rs->deleted, rs->deleted == 1 ? "" : "s",
+            (unsigned long long)rs->present,
+            rs->finished < rs->journals ? "; some could not be checked yet" : "");
+}
+
+/* A run that stopped part way (a plugin gave up, a source went away) left
+ * its journal open: recovery judges the items it was about to delete, so
+ * that what it did is certified now rather than at the next run. */
+static void finish_stopped_run(const struct config *cfg)
+{
+  struct lethe_err err = { 0 };
+  struct recovery_stats rs;
+  if(recover_journals(cfg, &rs, &err))
+    log_msg(LOG_ERR, "recovery of the stopped run failed: %s; the next run tries again",
+            err.msg);
+  else
+    log_recovery(&rs);
+}
 
 int runner_prepare(const struct config *cfg, bool wait, int *lockfd)
 {
@@ -22,12 +105,12 @@ int runner_prepare(const struct config *cfg, bool wait, int *lockfd)
     *lockfd = -1;
     return EXIT_SOME_FAILED;
   }
-  if(rs.journals)
-    log_msg(LOG_NOTICE, "recovered %u interrupted run%s: %llu item%s gone, %llu still "
-            "present%s", rs.journals, rs.journals == 1 ? "" : "s",
-            (unsigned long long)rs.deleted, rs.deleted == 1 ? "" : "s",
-            (unsigned long long)rs.present,
-            rs.finished < rs.journals ? "; some could not be checked yet" : "");
+  log_recovery(&rs);
+  if(!certify(cfg)) {
+    lock_release(*lockfd);
+    *lockfd = -1;
+    return EXIT_SOME_FAILED;
+  }
   return EXIT_DONE;
 }
 
@@ -62,6 +145,8 @@ int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan
   rc = apply_plan(cfg, rs, p, opts, &stats, &err);
   if(rc) {
     log_msg(LOG_ERR, "%s", err.msg);
+    finish_stopped_run(cfg);
+    certify(cfg);
     return EXIT_SOME_FAILED;
   }
   log_msg(LOG_NOTICE, "run %s: %llu deleted, %llu failed, %llu skipped (changed), %llu held, "
@@ -69,5 +154,7 @@ int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan
           (unsigned long long)stats.failed, (unsigned long long)stats.skipped,
           (unsigned long long)stats.held, (unsigned long long)stats.dirs_removed,
           stats.dirs_removed == 1 ? "y" : "ies");
+  if(!certify(cfg) || push_failed)
+    return EXIT_SOME_FAILED > status_of(&stats) ? EXIT_SOME_FAILED : status_of(&stats);
   return status_of(&stats);
 }

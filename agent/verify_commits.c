@@ -1,0 +1,176 @@
+/* lethe verify: each commit of the ledger, what it changes, who signed it. */
+#include "verify_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certificate.h"
+
+/* ---- the commits (scanned first, judged last) -------------------------- */
+
+struct commit_scan {
+  struct verifier *v;
+  git_commit *commit;
+  bool root;
+  size_t jsons, sigs;
+  git_oid added;              /* the certificate's blob, when jsons == 1 */
+  char problem[900];
+};
+
+static void assign_order(struct verifier *v, const char *path)
+{
+  for(size_t i = 0; i < v->n_certs; i++)
+    if(!strcmp(v->certs[i].path, path))
+      v->certs[i].order = v->next_order++;
+}
+
+static lethe_rc on_change(void *ctx, char status, const char *path, const git_oid *blob)
+{
+  struct commit_scan *s = ctx;
+  bool cert = verify_under_certificates(path);
+  if(status == 'A' && cert && verify_has_suffix(path, ".json")) {
+    s->jsons++;
+    git_oid_cpy(&s->added, blob);
+    assign_order(s->v, path);
+    return LETHE_OK;
+  }
+  if(status == 'A' && cert && verify_has_suffix(path, ".json" LEDGER_SIG_SUFFIX)) {
+    s->sigs++;
+    return LETHE_OK;
+  }
+  if(s->problem[0])
+    return LETHE_OK;
+  if(!strcmp(path, LEDGER_ALLOWED_SIGNERS) && status != 'D')
+    return LETHE_OK; /* its signature was made with a key trusted before */
+  if(status == 'D')
+    snprintf(s->problem, sizeof(s->problem), "removes %s%s", path,
+             cert ? " (a certificate deleted from the ledger)" : "");
+  else if(status == 'M' && cert)
+    snprintf(s->problem, sizeof(s->problem), "changes %s (a certificate altered after it "
+             "was committed)", path);
+  else
+    snprintf(s->problem, sizeof(s->problem), "%s %s, which does not belong in the ledger",
+             status == 'A' ? "adds" : "changes", path);
+  return LETHE_OK;
+}
+
+/* The keys trusted for a commit: allowed_signers as its parent had it (a
+ * root commit: as it has it itself). */
+static lethe_rc trusted_for(struct verifier *v, git_commit *c, const struct signers **out)
+{
+  const git_oid *at = git_commit_parentcount(c) ? git_commit_parent_id(c, 0) : git_commit_id(c);
+  git_commit *pc = NULL;
+  git_tree *tree = NULL;
+  git_tree_entry *e = NULL;
+  struct dynbuf text;
+  lethe_rc rc = LETHE_OK;
+  *out = NULL;
+  if(git_commit_lookup(&pc, v->l.repo, at) || git_commit_tree(&tree, pc) ||
+     git_tree_entry_bypath(&e, tree, LEDGER_ALLOWED_SIGNERS)) {
+    git_error_clear();
+    goto done; /* no trusted key at all */
+  }
+  if(v->have_commit_signers && !git_oid_cmp(&v->commit_signers_blob, git_tree_entry_id(e))) {
+    *out = &v->commit_signers;
+    goto done;
+  }
+  signers_release(&v->commit_signers);
+  v->have_commit_signers = false;
+  db_init(&text, 1024 * 1024);
+  rc = verify_read_blob(v, git_tree_entry_id(e), &text);
+  if(!rc && !signers_parse(&v->commit_signers, text.mem, text.len, LEDGER_ALLOWED_SIGNERS,
+                           v->err)) {
+    git_oid_cpy(&v->commit_signers_blob, git_tree_entry_id(e));
+    v->have_commit_signers = true;
+    *out = &v->commit_signers;
+  }
+  db_release(&text);
+done:
+  git_tree_entry_free(e);
+  git_tree_free(tree);
+  git_commit_free(pc);
+  return rc == LETHE_E_NOMEM ? rc : LETHE_OK;
+}
+
+static void check_commit_signature(struct verifier *v, struct commit_scan *s)
+{
+  git_buf sig = { 0 }, data = { 0 };
+  struct sshsig_key *signer = NULL;
+  const struct signers *trusted = NULL;
+  struct lethe_err e = { 0 };
+  git_oid id;
+  git_oid_cpy(&id, git_commit_id(s->commit));
+  if(git_commit_extract_signature(&sig, &data, v->l.repo, &id, "gpgsig")) {
+    git_error_clear();
+    snprintf(s->problem, sizeof(s->problem), "is not signed");
+    return;
+  }
+  if(sshsig_verify(sig.ptr, sig.size, SSHSIG_NS_GIT, data.ptr, data.size, &signer, &e))
+    snprintf(s->problem, sizeof(s->problem), "has a signature that does not verify (%.800s)",
+             verify_why_not(e.msg));
+  else if(trusted_for(v, s->commit, &trusted) || !trusted ||
+          !signers_find(trusted, signer, SSHSIG_NS_GIT))
+    snprintf(s->problem, sizeof(s->problem), "is signed by a key that %s did not allow for "
+             "namespace git", s->root ? "its own " LEDGER_ALLOWED_SIGNERS
+                                      : "the " LEDGER_ALLOWED_SIGNERS " before it");
+  sshsig_free(signer);
+  git_buf_dispose(&sig);
+  git_buf_dispose(&data);
+}
+
+/* The "sha256 HEX" line of the message must name the certificate added. */
+static void check_message(struct verifier *v, struct commit_scan *s)
+{
+  const char *msg = git_commit_message(s->commit), *line;
+  char hex[SHA256_HEX_LEN];
+  struct dynbuf blob;
+  if(s->jsons != 1)
+    return;
+  db_init(&blob, CERTIFICATE_MAX);
+  if(verify_read_blob(v, &s->added, &blob)) {
+    db_release(&blob);
+    return;
+  }
+  sha256_hex(blob.mem, blob.len, hex);
+  db_release(&blob);
+  line = msg ? strstr(msg, "\nsha256 ") : NULL;
+  if(!line || strncmp(line + 8, hex, SHA256_HEX_LEN - 1))
+    snprintf(s->problem, sizeof(s->problem), "has a message that does not give its "
+             "certificate's SHA-256 (%s)", hex);
+}
+
+static void judge_commit(struct verifier *v, struct commit_scan *s)
+{
+  if(git_commit_parentcount(s->commit) > 1 && !s->problem[0])
+    snprintf(s->problem, sizeof(s->problem), "is a merge: a ledger's history is one line");
+  if(!s->problem[0] && s->root && !s->jsons && !s->sigs)
+    snprintf(s->problem, sizeof(s->problem), "adds no certificate");
+  if(!s->problem[0] && s->jsons != s->sigs)
+    snprintf(s->problem, sizeof(s->problem), "adds %zu certificate%s but %zu signature%s",
+             s->jsons, s->jsons == 1 ? "" : "s", s->sigs, s->sigs == 1 ? "" : "s");
+  if(!s->problem[0])
+    check_commit_signature(v, s);
+  if(!s->problem[0])
+    check_message(v, s);
+}
+
+lethe_rc verify_scan_commits(struct verifier *v)
+{
+  lethe_rc rc = LETHE_OK;
+  for(size_t i = 0; i < v->n_commits && !rc; i++) {
+    struct commit_scan s = { .v = v, .root = i == 0 };
+    char id[16];
+    if(git_commit_lookup(&s.commit, v->l.repo, &v->commits[i]))
+      return err_set(v->err, LETHE_E_IO, "ledger: cannot read a commit: %s",
+                     ledger_git_error());
+    rc = ledger_changes(&v->l, s.commit, on_change, &s, v->err);
+    if(!rc)
+      judge_commit(v, &s);
+    if(!rc && s.problem[0] && !v->commit_failure[0])
+      snprintf(v->commit_failure, sizeof(v->commit_failure), "commit %s (\"%.80s\") %s",
+               verify_short_id(&v->commits[i], id), git_commit_summary(s.commit), s.problem);
+    git_commit_free(s.commit);
+  }
+  return rc;
+}

@@ -1,0 +1,76 @@
+#!/bin/bash
+# A run killed part way (kill -9 at a fault point) is completed by the next
+# lethe run, which certifies it: its certificate says recovered, its status
+# is "recovered", the outcomes recovery established are marked, and every
+# file deleted appears as deleted in exactly one certificate. The ledger
+# then verifies as any other.
+. "$(dirname "$0")/lib.sh"
+setup_tmp
+
+for K in 2 4 6; do
+  D=$T/k$K
+  make_env "$D"
+  keygen "$D"
+  mapfile -t files < <(cd "$D/share" && find . -type f | sed 's|^\./||' | sort)
+  LETHE_TEST_KILL_AT=$K run "crash$K" "$LETHE" apply -c "$D/lethe.ini" --yes
+  expect_rc 137 "crash$K"
+  [[ ! -e $D/ledger ]] || fail "K=$K: a killed run was certified before recovery"
+
+  run "run$K" "$LETHE" run -c "$D/lethe.ini"
+  expect_rc 0 "run$K"
+  expect_in "run$K" "recovered 1 interrupted run"
+  expect_in "run$K" "(recovered)"
+  [[ -z $(find "$D/share" -type f) ]] || fail "K=$K: files left: $(find "$D/share" -type f)"
+  [[ -z $(find "$D/state/journal" -maxdepth 1 -name '*.jsonl') ]] ||
+    fail "K=$K: a journal was left uncertified"
+
+  L=$D/ledger
+  mapfile -t C < <(certs "$L")
+  [[ ${#C[@]} == 2 ]] || fail "K=$K: expected 2 certificates (crashed run, then this run), got ${#C[@]}"
+  jq -e '.recovered == true and .status == "recovered"' "$L/${C[0]}" >/dev/null ||
+    fail "K=$K: the crashed run's certificate is not marked recovered: $(head -c 800 "$L/${C[0]}")"
+  jq -e '.recovered == false and .status == "done"' "$L/${C[1]}" >/dev/null ||
+    fail "K=$K: the second run's certificate: $(head -c 800 "$L/${C[1]}")"
+  if ((K < 6)); then
+    # killed before the outcomes were journalled: recovery established them
+    jq -e '[.items[] | select(.recovered)] | length > 0 and
+      all(.method == "recovery" and (.result == "deleted" or .result == "skipped"))' \
+      "$L/${C[0]}" >/dev/null || fail "K=$K: no item marked recovered: $(jq -c .items "$L/${C[0]}")"
+  fi
+  # every file deleted exactly once over both certificates
+  deleted=$(jq -r '.items[] | select(.kind == "file" and .result == "deleted") | .uri' \
+    "$L/${C[0]}" "$L/${C[1]}" | while IFS= read -r u; do printf '%b\n' "${u//%/\\x}"; done | sort)
+  want=$(printf "file://$D/share/%s\n" "${files[@]}" | sort)
+  [[ $deleted == "$want" ]] || fail "K=$K: files deleted per the certificates:
+$deleted
+expected:
+$want"
+  check_ledger "$L"
+  run "verify$K" "$LETHE" verify -c "$D/lethe.ini"
+  expect_rc 0 "verify$K"
+  note "K=$K: recovered and certified"
+done
+# A run that stops part way without dying (the second rule's plugin is
+# missing) is completed by recovery at once and certified as recovered.
+D=$T/stopped
+make_env "$D"
+keygen "$D"
+mkdir -p "$D/other"
+printf 'x\n' >"$D/other/x.txt"
+touch -d "@$OLD" "$D/other/x.txt"
+printf '[rule zz-missing]\nsource = file://%s/other\nselect = **\nretain = 30 days\naction = shred\n' \
+  "$D" >"$D/rules.d/20-missing.ini"
+run stopped "$LETHE" apply -c "$D/lethe.ini" --yes
+expect_rc 1 stopped
+expect_in stopped "recovered 1 interrupted run"
+expect_in stopped "(recovered)"
+[[ -f $D/other/x.txt ]] || fail "stopped: the rule without its plugin deleted something"
+c=$D/ledger/$(cert_json "$D/ledger" 1)
+jq -e '.recovered and .status == "recovered" and .totals.deleted > 0
+  and ([.items[] | select(.rule == "zz-missing")] | length == 0)' "$c" >/dev/null ||
+  fail "stopped: certificate $(head -c 600 "$c")"
+[[ -z $(find "$D/state/journal" -maxdepth 1 -name '*.jsonl') ]] || fail "stopped: journal left"
+check_ledger "$D/ledger"
+note "a run stopped part way: recovered and certified at once"
+
+no_secrets "$T/k2/key/signing.key"
