@@ -157,6 +157,24 @@ static uint32_t store_of(enum source_kind kind)
   }
 }
 
+/* The rule's settings (paths and numbers, never secrets: those are read
+ * from the files settings name), for recovery to find what a plugin made. */
+static struct json_object *settings_object(const struct rule *r)
+{
+  struct json_object *o = json_object_new_object();
+  for(size_t i = 0; i < r->settings.n; i++) {
+    const char *s = r->settings.v[i];
+    size_t n = strcspn(s, "=");
+    char key[128];
+    if(n >= sizeof(key) || !s[n])
+      continue;
+    memcpy(key, s, n);
+    key[n] = '\0';
+    json_object_object_add(o, key, json_object_new_string(s + n + 1));
+  }
+  return o;
+}
+
 /* The rule as it stood when this run applied it, so that the certificate
  * says under which rule each item went even if the rule changes later. */
 static lethe_rc journal_rule(struct applier *a)
@@ -177,6 +195,7 @@ static lethe_rc journal_rule(struct applier *a)
   json_object_object_add(rec, "plugin_method", json_object_new_string(a->plugin->api->method));
   json_object_object_add(rec, "plugin_version", json_object_new_string(
                            a->plugin->api->version ? a->plugin->api->version : "unknown"));
+  json_object_object_add(rec, "settings", settings_object(r));
   rc = journal_add(&a->j, "rule", rec);
   json_object_put(rec);
   return rc;

@@ -32,23 +32,56 @@ static void copy_field(struct json_object *to, struct json_object *from, const c
     json_object_object_add(to, key, json_object_get(v));
 }
 
-struct json_object *apply_item_record(struct applier *a, struct json_object *entry)
+/* For a file, the journal names what is deleted: the rule's root and the
+ * path that will be opened, never a URI the plan file merely claims. */
+static void add_file_names(struct applier *a, struct json_object *rec,
+                           struct json_object *entry, const char *path)
 {
-  static const char *const keys[] = { "clock", "identity", "kind", "path", "size", "store",
-                                      "subject", "uri", NULL };
+  struct dynbuf uri, enc;
+  db_init(&uri, 16 * 1024 * 1024);
+  db_init(&enc, 16 * 1024 * 1024);
+  if(path && !uri_encode_path(path, strlen(path), &enc) && !db_adds(&uri, "file://") &&
+     !uri_encode_path(a->rule->root, strlen(a->rule->root), &uri) && !db_adds(&uri, "/") &&
+     !db_add(&uri, enc.mem, enc.len)) {
+    json_object_object_add(rec, "path", json_object_new_string(enc.mem));
+    json_object_object_add(rec, "uri", json_object_new_string(uri.mem));
+  }
+  else {
+    struct json_object *claimed;
+    json_object_object_add(rec, "path", NULL);
+    json_object_object_add(rec, "uri", NULL);
+    if(json_object_object_get_ex(entry, "uri", &claimed))
+      json_object_object_add(rec, "plan_uri", json_object_get(claimed));
+  }
+  db_release(&uri);
+  db_release(&enc);
+}
+
+struct json_object *apply_item_record(struct applier *a, struct json_object *entry,
+                                      const char *path)
+{
+  static const char *const keys[] = { "clock", "identity", "kind", "size", "store", "subject",
+                                      NULL };
   struct json_object *rec = json_object_new_object();
   json_object_object_add(rec, "action", json_object_new_string(a->rule->action));
   for(const char *const *k = keys; *k; k++)
     copy_field(rec, entry, *k);
+  if(a->is_file) {
+    add_file_names(a, rec, entry, path);
+  }
+  else {
+    copy_field(rec, entry, "path");
+    copy_field(rec, entry, "uri");
+  }
   json_object_object_add(rec, "root", json_object_new_string(a->rule->root));
   json_object_object_add(rec, "rule", json_object_new_string(a->rule->name));
   return rec;
 }
 
-static lethe_rc journal_skip(struct applier *a, struct json_object *entry, const char *result,
-                             const char *reason)
+static lethe_rc journal_skip(struct applier *a, struct json_object *entry, const char *path,
+                             const char *result, const char *reason)
 {
-  struct json_object *rec = apply_item_record(a, entry);
+  struct json_object *rec = apply_item_record(a, entry, path);
   lethe_rc rc;
   json_object_object_add(rec, "result", json_object_new_string(result));
   json_object_object_add(rec, "reason", json_object_new_string(reason));
@@ -63,6 +96,7 @@ void batch_release(struct batch *b)
     json_object_put(b->items[i].entry);
     free(b->items[i].path);
     free(b->items[i].tmpname);
+    free(b->items[i].uri);
   }
   for(size_t i = 0; i < b->n_dirs; i++) {
     close(b->dirs[i].fd);
@@ -144,8 +178,8 @@ static bool subject_changes(struct batch *b, struct json_object *entry)
   return strcmp(s, b->subject) != 0;
 }
 
-static lethe_rc skip_item(struct applier *a, struct json_object *entry, const char *result,
-                          const char *reason)
+static lethe_rc skip_item(struct applier *a, struct json_object *entry, const char *path,
+                          const char *result, const char *reason)
 {
   if(!strcmp(result, "held")) {
     a->stats->held++;
@@ -155,7 +189,7 @@ static lethe_rc skip_item(struct applier *a, struct json_object *entry, const ch
     a->stats->attempted++; /* tried, and found changed before the plugin */
   }
   a->done++;
-  return journal_skip(a, entry, result, reason);
+  return journal_skip(a, entry, path, result, reason);
 }
 
 static lethe_rc add_item(struct applier *a, struct json_object *entry, char *path)
@@ -174,11 +208,18 @@ static lethe_rc add_item(struct applier *a, struct json_object *entry, char *pat
   }
   else {
     it->dir = b->n_dirs - 1;
+    struct json_object *names = json_object_new_object();
     if(asprintf(&it->tmpname, ".lethe-%.8s-%llu", a->j.run_id,
                 (unsigned long long)it->seq) < 0) {
       it->tmpname = NULL;
+      json_object_put(names);
       return LETHE_E_NOMEM;
     }
+    add_file_names(a, names, entry, path);
+    it->uri = strdup(get(names, "uri") ? get(names, "uri") : "");
+    json_object_put(names);
+    if(!it->uri)
+      return LETHE_E_NOMEM;
   }
   if(!b->subject && s) {
     b->subject = strdup(s);
@@ -196,10 +237,12 @@ static lethe_rc take_message(struct applier *a, struct json_object *entry, char 
   const char *uri = get(entry, "uri");
   const struct hold *h = uri ? policy_find_hold(a->rs, uri, strlen(uri), a->opts->now) : NULL;
   char reason[512];
+  lethe_rc rc;
   if(h) {
     snprintf(reason, sizeof(reason), "held by %.400s at apply time", h->name);
+    rc = skip_item(a, entry, path, "held", reason);
     free(path);
-    return skip_item(a, entry, "held", reason);
+    return rc;
   }
   return add_item(a, entry, path);
 }
@@ -218,7 +261,8 @@ lethe_rc batch_take(struct applier *a, struct json_object *entry)
   }
   rc = decode_path(entry, &path);
   if(rc)
-    return rc == LETHE_E_NOMEM ? rc : skip_item(a, entry, "skipped", "malformed path in plan");
+    return rc == LETHE_E_NOMEM ? rc : skip_item(a, entry, NULL, "skipped",
+                                                "malformed path in plan");
   if(!a->is_file)
     return take_message(a, entry, path);
   slash = strrchr(path, '/');
@@ -239,8 +283,9 @@ lethe_rc batch_take(struct applier *a, struct json_object *entry)
       snprintf(reason, sizeof(reason), "changed since planned: %s", why.msg);
     else
       snprintf(reason, sizeof(reason), "held by %s at apply time", hold);
+    rc = skip_item(a, entry, path, rc ? "skipped" : "held", reason);
     free(path);
-    return skip_item(a, entry, rc ? "skipped" : "held", reason);
+    return rc;
   }
   return add_item(a, entry, path);
 }
@@ -257,7 +302,7 @@ static void fill_item(struct applier *a, const struct batch_item *bi, struct let
     li->kind = LETHE_ITEM_MESSAGE;
   else
     li->kind = LETHE_ITEM_FILE;
-  li->uri = get(bi->entry, "uri");
+  li->uri = bi->uri ? bi->uri : get(bi->entry, "uri");
   li->path = bi->path;
   li->subject = a->b.subject;
   li->dirfd = bi->dir == SIZE_MAX ? -1 : a->b.dirs[bi->dir].fd;
@@ -273,7 +318,7 @@ static lethe_rc journal_intents(struct applier *a)
   lethe_rc rc = LETHE_OK;
   for(size_t i = 0; i < a->b.n && !rc; i++) {
     struct batch_item *bi = &a->b.items[i];
-    struct json_object *rec = apply_item_record(a, bi->entry);
+    struct json_object *rec = apply_item_record(a, bi->entry, bi->path);
     json_object_object_add(rec, "seq", json_object_new_uint64(bi->seq));
     if(bi->tmpname)
       json_object_object_add(rec, "tmpname", json_object_new_string(bi->tmpname));

@@ -20,6 +20,7 @@ struct batch_item {
   struct json_object *entry;  /* the plan entry (a reference) */
   char *path;                 /* decoded, relative to the source */
   char *tmpname;
+  char *uri;                  /* files: made from the root and path */
   const char *name;           /* points into path */
   size_t dir;                 /* index into batch.dirs; SIZE_MAX: none (messages) */
   uint64_t seq;
@@ -64,8 +65,11 @@ lethe_rc batch_flush(struct applier *a) WUR;
 /* Close the batch's directories. */
 void batch_release(struct batch *b);
 
-/* Copy the plan entry's item fields into a new journal record. */
-struct json_object *apply_item_record(struct applier *a, struct json_object *entry);
+/* A new journal record for the plan entry's item: its fields, with the path
+ * and URI of a file made from the rule's root and path (decoded, NULL when
+ * the plan's path was refused), never taken from the plan's claim. */
+struct json_object *apply_item_record(struct applier *a, struct json_object *entry,
+                                      const char *path);
 
 /* Remove directories the rule emptied, deepest first, per the rule's
  * remove-empty-dirs setting (no, yes: below the subject, subject: it too). */

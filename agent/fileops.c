@@ -17,24 +17,40 @@ void file_id_from_statx(const struct statx *stx, struct file_id *out)
   out->ino = stx->stx_ino;
   out->size = stx->stx_size;
   out->mtime_ns = (int64_t)stx->stx_mtime.tv_sec * 1000000000 + stx->stx_mtime.tv_nsec;
+  out->ctime_ns = (int64_t)stx->stx_ctime.tv_sec * 1000000000 + stx->stx_ctime.tv_nsec;
+  out->nlink = stx->stx_nlink;
 }
 
 void file_id_format(const struct file_id *id, char *out)
 {
   snprintf(out, FILE_ID_TEXT_LEN, "dev=%" PRIu64 " ino=%" PRIu64 " size=%" PRIu64
-           " mtime_ns=%" PRId64, id->dev, id->ino, id->size, id->mtime_ns);
+           " mtime_ns=%" PRId64 " ctime_ns=%" PRId64 " nlink=%" PRIu32, id->dev, id->ino,
+           id->size, id->mtime_ns, id->ctime_ns, id->nlink);
 }
 
 lethe_rc file_id_parse(const char *text, struct file_id *out)
 {
   int used = 0;
-  if(sscanf(text, "dev=%" SCNu64 " ino=%" SCNu64 " size=%" SCNu64 " mtime_ns=%" SCNd64 "%n",
-            &out->dev, &out->ino, &out->size, &out->mtime_ns, &used) != 4 || text[used])
+  if(sscanf(text, "dev=%" SCNu64 " ino=%" SCNu64 " size=%" SCNu64 " mtime_ns=%" SCNd64
+            " ctime_ns=%" SCNd64 " nlink=%" SCNu32 "%n", &out->dev, &out->ino, &out->size,
+            &out->mtime_ns, &out->ctime_ns, &out->nlink, &used) != 6 || text[used])
     return LETHE_E_PARSE;
   return LETHE_OK;
 }
 
 bool file_id_equal(const struct file_id *a, const struct file_id *b)
+{
+  return file_id_same_file(a, b) && a->ctime_ns == b->ctime_ns;
+}
+
+bool file_id_matches_plan(const struct file_id *plan, const struct file_id *now)
+{
+  if(!file_id_same_file(plan, now))
+    return false;
+  return plan->ctime_ns == now->ctime_ns || now->nlink < plan->nlink;
+}
+
+bool file_id_same_file(const struct file_id *a, const struct file_id *b)
 {
   return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
          a->mtime_ns == b->mtime_ns;
@@ -138,13 +154,24 @@ lethe_rc fileops_unlink_checked(int dirfd, const char *name, const char *tmpname
   bool same;
   lethe_rc rc;
 
+  if(!inode_only) {
+    rc = fileops_stat(dirfd, name, &now, NULL, NULL);
+    if(rc == LETHE_E_NOTFOUND)
+      return err_set(err, LETHE_E_CHANGED, "gone before it could be deleted");
+    if(rc)
+      return err_sys(err, LETHE_E_IO, "cannot stat");
+    if(!file_id_matches_plan(expect, &now))
+      return err_set(err, LETHE_E_CHANGED, file_id_same_file(&now, expect) ?
+                     "changed since planned (rewritten or its status changed: ctime)" :
+                     "changed since planned (other file or contents)");
+  }
   if(renameat2(dirfd, name, dirfd, tmpname, RENAME_NOREPLACE)) {
     if(errno == ENOENT)
       return err_set(err, LETHE_E_CHANGED, "gone before it could be deleted");
     return err_sys(err, LETHE_E_IO, "cannot rename for deletion");
   }
   rc = fileops_stat(dirfd, tmpname, &now, NULL, NULL);
-  same = !rc && (inode_only ? file_id_same_inode(&now, expect) : file_id_equal(&now, expect));
+  same = !rc && (inode_only ? file_id_same_inode(&now, expect) : file_id_same_file(&now, expect));
   if(!same) {
     /* Not ours: put it back where it was, never overwriting a newcomer. */
     if(renameat2(dirfd, tmpname, dirfd, name, RENAME_NOREPLACE))

@@ -2,8 +2,11 @@
  * file plugins (linked into both as a static library).
  *
  * Every call is relative to a directory fd and never follows a symlink. The
- * identity of a file is (dev, ino, size, mtime_ns): what proves at deletion
- * time that a name still refers to the very file that was planned. */
+ * identity of a file is (dev, ino, size, mtime_ns, ctime_ns): what proves at
+ * deletion time that a name still refers to the very file that was planned,
+ * unchanged. ctime is in it because anyone can restore an mtime after
+ * rewriting a file in place (touch -r), but nobody can set a ctime: a file
+ * rewritten since the plan is never deleted as if it were not. */
 #ifndef LETHE_FILEOPS_H
 #define LETHE_FILEOPS_H
 
@@ -21,20 +24,33 @@ struct file_id {
   uint64_t ino;
   uint64_t size;
   int64_t mtime_ns;
+  int64_t ctime_ns;
+  uint32_t nlink;   /* recorded, not compared: see file_id_matches_plan */
 };
 
 /* The identity of a statx result. */
 void file_id_from_statx(const struct statx *stx, struct file_id *out);
 
-/* "dev=2049 ino=1234 size=5678 mtime_ns=1700000000123456789" into out
- * (FILE_ID_TEXT_LEN bytes). */
+/* "dev=2049 ino=1234 size=5678 mtime_ns=1700000000123456789
+ * ctime_ns=1700000000123456789 nlink=1" (one line) into out (FILE_ID_TEXT_LEN
+ * bytes). */
 void file_id_format(const struct file_id *id, char *out);
 
 /* Parse the text file_id_format writes. LETHE_E_PARSE otherwise. */
 lethe_rc file_id_parse(const char *text, struct file_id *out) WUR;
 
-/* All four fields equal. */
+/* dev, ino, size, mtime and ctime all equal. */
 bool file_id_equal(const struct file_id *a, const struct file_id *b);
+
+/* now is still the planned file, unchanged: file_id_equal, except that a
+ * ctime change alone is accepted when the file has fewer links than planned.
+ * Removing a name changes the ctime of the file's other names, and deleting
+ * both names of a file the plan lists twice is the common case. */
+bool file_id_matches_plan(const struct file_id *plan, const struct file_id *now);
+
+/* Same file system object with the same contents as far as size and mtime
+ * tell (ctime aside: renaming a file changes it). */
+bool file_id_same_file(const struct file_id *a, const struct file_id *b);
 
 /* Same file system object (dev and ino), whatever its size or time now. */
 bool file_id_same_inode(const struct file_id *a, const struct file_id *b);
@@ -54,8 +70,10 @@ lethe_rc fileops_stat(int dirfd, const char *name, struct file_id *id, mode_t *m
 int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_err *err);
 
 /* Remove name from dirfd only if it is still the file expected: rename it to
- * tmpname (which must not exist), check the renamed entry against expect (all
- * fields, or only dev and ino when inode_only) and unlink it. The host fsyncs
+ * tmpname (which must not exist), check the renamed entry against expect
+ * (dev, ino, size and mtime; only dev and ino when inode_only) and unlink it.
+ * Unless inode_only, the entry is first checked against every field of
+ * expect, ctime included, before it is renamed. The host fsyncs
  * each directory once per batch, before it journals the outcomes, so a plugin
  * need not (and one fsync per file would dominate the cost of unlinking).
  * If the check fails the entry is renamed back and LETHE_E_CHANGED returned:

@@ -49,7 +49,7 @@ struct item {
   uint64_t size;
   uint32_t nlink;
   /* What proves at deletion time that this is still the planned thing:
-   * "dev=2049 ino=1234 size=5678 mtime_ns=1700000000123456789" for files,
+   * "dev=2049 ino=1234 size=5678 mtime_ns=... ctime_ns=..." for files,
    * "uidvalidity=1 uid=42" for IMAP. Compared as text. */
   char identity[ITEM_IDENTITY_LEN];
   int64_t times[TIME__COUNT];

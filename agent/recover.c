@@ -13,6 +13,7 @@
 #include "isotime.h"
 #include "journal.h"
 #include "log.h"
+#include "recover_archive.h"
 #include "uri.h"
 #include "walk.h"
 
@@ -23,6 +24,8 @@ struct pending {
   size_t n, cap;
   bool ended;
   uint64_t max_seq;
+  struct json_object *archive_dirs; /* rule name -> archive-dir, for
+                                       archive-then-shred rules */
 };
 
 /* How one intent was resolved. */
@@ -46,6 +49,20 @@ static uint64_t get_seq(struct json_object *o)
   return json_object_object_get_ex(o, "seq", &v) ? json_object_get_uint64(v) : 0;
 }
 
+/* archive-then-shred rules: where their archives go. */
+static void note_archive_dir(struct pending *p, struct json_object *rule)
+{
+  struct json_object *settings, *dir;
+  const char *action = get(rule, "action"), *name = get(rule, "name");
+  if(!action || strcmp(action, "archive-then-shred") || !name ||
+     !json_object_object_get_ex(rule, "settings", &settings) ||
+     !json_object_object_get_ex(settings, "archive-dir", &dir))
+    return;
+  if(!p->archive_dirs)
+    p->archive_dirs = json_object_new_object();
+  json_object_object_add(p->archive_dirs, name, json_object_get(dir));
+}
+
 static lethe_rc on_record(void *ctx, struct json_object *rec, int line)
 {
   struct pending *p = ctx;
@@ -58,6 +75,9 @@ static lethe_rc on_record(void *ctx, struct json_object *rec, int line)
     p->max_seq = seq;
   if(!strcmp(type, "end")) {
     p->ended = true;
+  }
+  else if(!strcmp(type, "rule")) {
+    note_archive_dir(p, rec);
   }
   else if(!strcmp(type, "intent")) {
     if(p->n == p->cap) {
@@ -84,6 +104,7 @@ static lethe_rc on_record(void *ctx, struct json_object *rec, int line)
 
 static void pending_release(struct pending *p)
 {
+  json_object_put(p->archive_dirs);
   for(size_t i = 0; i < p->n; i++)
     json_object_put(p->v[i]);
   free(p->v);
@@ -211,8 +232,21 @@ static void resolve(struct json_object *intent, struct resolution *r)
   db_release(&path);
 }
 
+/* An archive-then-shred item's archive, if its batch's archive was made:
+ * the certificate must name every archive holding data it certifies. */
+static struct json_object *archive_of(const struct pending *p, struct json_object *intent,
+                                      const char *run8)
+{
+  struct json_object *dir;
+  const char *rule = get(intent, "rule"), *action = get(intent, "action");
+  if(!p->archive_dirs || !rule || !action || strcmp(action, "archive-then-shred") ||
+     !json_object_object_get_ex(p->archive_dirs, rule, &dir))
+    return NULL;
+  return recover_archive_detail(json_object_get_string(dir), run8, get_seq(intent));
+}
+
 static lethe_rc append_outcome(struct journal *j, struct json_object *intent,
-                               const struct resolution *r)
+                               const struct resolution *r, struct json_object *detail)
 {
   struct json_object *rec = json_object_new_object();
   char now[ISOTIME_LEN];
@@ -225,18 +259,21 @@ static lethe_rc append_outcome(struct journal *j, struct json_object *intent,
   json_object_object_add(rec, "level", json_object_new_string(r->level));
   json_object_object_add(rec, "level_reason", json_object_new_string(r->reason));
   json_object_object_add(rec, "recovered", json_object_new_boolean(1));
+  if(detail)
+    json_object_object_add(rec, "detail", detail);
   rc = journal_add(j, "outcome", rec);
   json_object_put(rec);
   return rc;
 }
 
 /* Resolve and record every pending intent; false if some cannot be judged. */
-static lethe_rc finish(struct journal *j, struct pending *p, struct recovery_stats *stats,
-                       bool *complete_all)
+static lethe_rc finish(struct journal *j, struct pending *p, const char *run8,
+                       struct recovery_stats *stats, bool *complete_all)
 {
   lethe_rc rc = LETHE_OK;
   *complete_all = true;
-  qsort(p->v, p->n, sizeof(*p->v), by_seq);
+  if(p->n)
+    qsort(p->v, p->n, sizeof(*p->v), by_seq);
   for(size_t i = 0; i < p->n && !rc; i++) {
     struct resolution r;
     resolve(p->v[i], &r);
@@ -248,9 +285,20 @@ static lethe_rc finish(struct journal *j, struct pending *p, struct recovery_sta
       stats->deleted++;
     else
       stats->present++;
-    rc = append_outcome(j, p->v[i], &r);
+    rc = append_outcome(j, p->v[i], &r, archive_of(p, p->v[i], run8));
   }
   return rc;
+}
+
+/* Unverified archives the crashed run left: nothing certifies them. */
+static void clean_partials(const struct pending *p, const char *run8)
+{
+  if(!p->archive_dirs)
+    return;
+  json_object_object_foreach(p->archive_dirs, rule, dir) {
+    (void)rule;
+    recover_archive_clean(json_object_get_string(dir), run8);
+  }
 }
 
 static lethe_rc recover_one(int dirfd, const char *name, struct recovery_stats *stats,
@@ -260,6 +308,7 @@ static lethe_rc recover_one(int dirfd, const char *name, struct recovery_stats *
   struct journal j;
   bool all = false;
   long torn_at = -1;
+  char run8[9];
   lethe_rc rc = journal_read(dirfd, name, on_record, &p, &torn_at, err);
   if(rc || p.ended) {
     pending_release(&p);
@@ -272,8 +321,11 @@ static lethe_rc recover_one(int dirfd, const char *name, struct recovery_stats *
      * records appended now start on a line of their own. */
     rc = err_sys(err, LETHE_E_IO, "cannot cut the torn end of journal %s", name);
   }
+  snprintf(run8, sizeof(run8), "%.8s", name);
   if(!rc)
-    rc = finish(&j, &p, stats, &all);
+    rc = finish(&j, &p, run8, stats, &all);
+  if(!rc && all)
+    clean_partials(&p, run8);
   if(!rc)
     rc = journal_commit(&j, err);
   if(!rc && all) {

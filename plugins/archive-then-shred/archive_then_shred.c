@@ -42,7 +42,9 @@ struct batch {
   struct ats_writer w;
   int afd;                   /* the archive being written, or -1 */
   struct stat ast;           /* its dev and ino, to remove only our own file */
-  char name[256];            /* its name in archive-dir */
+  char name[320];            /* its name in archive-dir, once verified */
+  char partial[330];         /* its name while written: ".partial-" + name */
+  bool sealed;               /* renamed to name */
   char detail[1024];         /* for files overwritten */
   char unlink_detail[1024];  /* for symlinks and multiply-linked files */
 };
@@ -90,11 +92,34 @@ static int close_rule(void *state, char *err, size_t errlen)
 
 /* ---- the archive file --------------------------------------------------- */
 
-/* <rule>-<subject or "items">-<UTC YYYYmmddTHHMMSSZ>-<6 hex>.<ext> */
+/* The batch's tag: "RUN8-FIRST-LAST" from the journalled temporary names of
+ * its first and last items (".lethe-RUN8-SEQ"), so that recovery after a
+ * crash can tell which archive holds which journalled items; 6 random hex
+ * digits when the host gave no such names. */
+static lethe_rc batch_tag(struct batch *b, char *tag, size_t n, struct lethe_err *err)
+{
+  const char *first = b->n ? b->items[0].tmpname : NULL;
+  const char *last = b->n ? b->items[b->n - 1].tmpname : NULL;
+  const char *dash = last ? strrchr(last, '-') : NULL;
+  unsigned char rnd[3];
+  if(first && dash && !strncmp(first, ".lethe-", 7) && strlen(first + 7) + strlen(dash) < n) {
+    size_t a = strlen(first + 7), z = strlen(dash);
+    memcpy(tag, first + 7, a);
+    memcpy(tag + a, dash, z + 1); /* both fit: checked above */
+    return LETHE_OK;
+  }
+  if(RAND_bytes(rnd, sizeof(rnd)) != 1)
+    return err_set(err, LETHE_E_IO, "RAND_bytes failed");
+  snprintf(tag, n, "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
+  return LETHE_OK;
+}
+
+/* <rule>-<subject or "items">-<UTC YYYYmmddTHHMMSSZ>-<RUN8>-<SEQ>.<ext>; it is
+ * written as ".partial-" + that name and renamed only once verified, so an
+ * archive under its final name is always complete. */
 static lethe_rc make_name(struct batch *b, struct lethe_err *err)
 {
-  char subject[SUBJECT_PART_MAX + 1], stamp[32];
-  unsigned char rnd[3];
+  char subject[SUBJECT_PART_MAX + 1], stamp[32], tag[40];
   time_t now = time(NULL);
   struct tm tm;
   const char *subj = b->n ? b->items[0].subject : NULL;
@@ -102,10 +127,11 @@ static lethe_rc make_name(struct batch *b, struct lethe_err *err)
   ats_sanitise(subject, subj && *subj ? subj : "items", SUBJECT_PART_MAX);
   if(!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
     return err_set(err, LETHE_E_IO, "cannot format the time");
-  if(RAND_bytes(rnd, sizeof(rnd)) != 1)
-    return err_set(err, LETHE_E_IO, "RAND_bytes failed");
-  snprintf(b->name, sizeof(b->name), "%s-%s-%s-%02x%02x%02x.%s", b->st->rule, subject, stamp,
-           rnd[0], rnd[1], rnd[2], b->st->fmt->name);
+  if(batch_tag(b, tag, sizeof(tag), err))
+    return err->rc;
+  snprintf(b->name, sizeof(b->name), "%s-%s-%s-%s.%s", b->st->rule, subject, stamp, tag,
+           b->st->fmt->name);
+  snprintf(b->partial, sizeof(b->partial), ".partial-%s", b->name);
   return LETHE_OK;
 }
 
@@ -116,7 +142,7 @@ static lethe_rc start_archive(struct batch *b, struct lethe_err *err)
   for(int attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
     if(make_name(b, err))
       return err->rc;
-    b->afd = openat(b->st->dirfd, b->name,
+    b->afd = openat(b->st->dirfd, b->partial,
                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if(b->afd >= 0 || errno != EEXIST)
       break;
@@ -137,9 +163,10 @@ static void remove_archive(struct batch *b)
     return;
   close(b->afd);
   b->afd = -1;
-  if(!fstatat(b->st->dirfd, b->name, &sb, AT_SYMLINK_NOFOLLOW) && sb.st_dev == b->ast.st_dev &&
+  const char *name = b->sealed ? b->name : b->partial;
+  if(!fstatat(b->st->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) && sb.st_dev == b->ast.st_dev &&
      sb.st_ino == b->ast.st_ino) {
-    (void)unlinkat(b->st->dirfd, b->name, 0);
+    (void)unlinkat(b->st->dirfd, name, 0);
     (void)fsync(b->st->dirfd);
   }
 }
@@ -242,15 +269,23 @@ static lethe_rc seal_and_verify(struct batch *b, unsigned char whole[ATS_SHA256_
     return err_sys(err, LETHE_E_IO, "cannot fsync the archive '%s'", b->name);
   if(fsync(b->st->dirfd))
     return err_sys(err, LETHE_E_IO, "cannot fsync the archive directory '%s'", b->st->dir);
-  rfd = openat(b->st->dirfd, b->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  rfd = openat(b->st->dirfd, b->partial, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if(rfd < 0)
-    return err_sys(err, LETHE_E_IO, "cannot reopen the archive '%s'", b->name);
+    return err_sys(err, LETHE_E_IO, "cannot reopen the archive '%s'", b->partial);
   if(fstat(rfd, &sb) || sb.st_dev != b->ast.st_dev || sb.st_ino != b->ast.st_ino)
-    rc = err_set(err, LETHE_E_UNSAFE, "the archive '%s' was replaced", b->name);
+    rc = err_set(err, LETHE_E_UNSAFE, "the archive '%s' was replaced", b->partial);
   else
     rc = ats_verify(rfd, b->st->fmt, b->ents, b->n_ents, whole, err);
   close(rfd);
-  return rc;
+  if(rc)
+    return rc;
+  /* Verified: only now does it get its name, before any original goes. */
+  if(renameat2(b->st->dirfd, b->partial, b->st->dirfd, b->name, RENAME_NOREPLACE))
+    return err_sys(err, LETHE_E_IO, "cannot name the verified archive '%s'", b->name);
+  b->sealed = true;
+  if(fsync(b->st->dirfd))
+    return err_sys(err, LETHE_E_IO, "cannot fsync the archive directory '%s'", b->st->dir);
+  return LETHE_OK;
 }
 
 /* JSON string body of s (quotes and backslashes escaped, control bytes as
@@ -279,7 +314,7 @@ static bool json_escape(const char *s, char *out, size_t cap)
 
 static void make_detail(struct batch *b, const unsigned char whole[ATS_SHA256_LEN])
 {
-  char path[ATS_DIR_MAX + 300], esc[sizeof(path)], hex[2 * ATS_SHA256_LEN + 1];
+  char path[ATS_DIR_MAX + 340], esc[sizeof(path)], hex[2 * ATS_SHA256_LEN + 1];
   snprintf(path, sizeof(path), "%s/%s", b->st->dir, b->name);
   ats_hex(whole, hex);
   if(!json_escape(path, esc, sizeof(esc)))

@@ -408,7 +408,7 @@ static int recheck_file(const struct lethe_item *item, struct file_id *expect,
     fail(out, LETHE_RESULT_SKIPPED, "cannot check the file: %s", strerror(errno));
     return -1;
   }
-  if(!file_id_equal(expect, &now)) {
+  if(!file_id_matches_plan(expect, &now)) {
     fail(out, LETHE_RESULT_SKIPPED, "the file changed since it was planned");
     return -1;
   }

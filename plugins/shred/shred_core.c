@@ -97,8 +97,11 @@ static lethe_rc describe_change(const struct file_id *plan, const struct file_id
   if(plan->size != now->size)
     return err_set(err, LETHE_E_CHANGED, "changed since planned: size %" PRIu64 " -> %"
                    PRIu64 " bytes", plan->size, now->size);
-  return err_set(err, LETHE_E_CHANGED, "changed since planned: modified (mtime_ns %" PRId64
-                 " -> %" PRId64 ")", plan->mtime_ns, now->mtime_ns);
+  if(plan->mtime_ns != now->mtime_ns)
+    return err_set(err, LETHE_E_CHANGED, "changed since planned: modified (mtime_ns %" PRId64
+                   " -> %" PRId64 ")", plan->mtime_ns, now->mtime_ns);
+  return err_set(err, LETHE_E_CHANGED, "changed since planned: rewritten or its status "
+                 "changed (ctime_ns %" PRId64 " -> %" PRId64 ")", plan->ctime_ns, now->ctime_ns);
 }
 
 static const char *type_name(mode_t mode)
@@ -126,7 +129,7 @@ static lethe_rc check_symlink(const struct lethe_item *item, const struct file_i
     return err_sys(err, rc, "cannot stat");
   if(!S_ISLNK(mode))
     return err_set(err, LETHE_E_CHANGED, "changed since planned: no longer a symbolic link");
-  if(!file_id_equal(plan, &sf->id))
+  if(!file_id_matches_plan(plan, &sf->id))
     return describe_change(plan, &sf->id, err);
   sf->symlink = true;
   sf->mode = mode;
@@ -150,7 +153,7 @@ static lethe_rc check_fd(struct shred_file *sf, const struct file_id *plan,
   sf->dev_minor = stx.stx_dev_minor;
   if(!S_ISREG(stx.stx_mode))
     return err_set(err, LETHE_E_UNSAFE, "%s: not deleted", type_name(stx.stx_mode));
-  if(!file_id_equal(plan, &sf->id))
+  if(!file_id_matches_plan(plan, &sf->id))
     return describe_change(plan, &sf->id, err);
   return LETHE_OK;
 }
@@ -178,7 +181,7 @@ lethe_rc shred_open(const struct lethe_item *item, struct shred_file *sf,
     return check_symlink(item, &plan, sf, err);
   if(!S_ISREG(mode))
     return err_set(err, LETHE_E_UNSAFE, "%s: not deleted", type_name(mode));
-  if(!file_id_equal(&plan, &pre))
+  if(!file_id_matches_plan(&plan, &pre))
     return describe_change(&plan, &pre, err);
 
   sf->fd = openat(item->dirfd, item->name,
@@ -252,7 +255,9 @@ static lethe_rc recheck(const struct shred_file *sf, struct lethe_err *err)
   now.ino = st.st_ino;
   now.size = (uint64_t)st.st_size;
   now.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-  if(!file_id_equal(&sf->id, &now))
+  now.ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+  now.nlink = (uint32_t)st.st_nlink;
+  if(!file_id_matches_plan(&sf->id, &now))
     return describe_change(&sf->id, &now, err);
   if(st.st_nlink != 1)
     return err_set(err, LETHE_E_CHANGED, "changed since planned: now has %ju links",

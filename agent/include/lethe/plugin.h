@@ -64,7 +64,7 @@ struct lethe_item {
   const char *subject;        /* the subject's path, or NULL */
   int dirfd;
   const char *name;
-  const char *identity;       /* as planned: "dev=.. ino=.. size=.. mtime_ns=.." */
+  const char *identity;       /* as planned: "dev=.. ino=.. size=.. mtime_ns=.. ctime_ns=.. nlink=.." */
   uint64_t size;
   const char *tmpname;        /* files: the name to rename the item to right before
                                  unlinking it, already journalled by the host, so a

@@ -159,12 +159,12 @@ changed)
 rm -- "$2/$LETHE_PATH"
 EOF
   drive "command=$T/bin/touch-ran $T/out $T/src" -- path=f "dir=$T/src" name=f \
-    "identity=dev=1 ino=1 size=5 mtime_ns=1"
+    "identity=dev=1 ino=1 size=5 mtime_ns=1 ctime_ns=1 nlink=1"
   expect_eq "$out" "SKIPPED|none||the file changed since it was planned"
   [ ! -e "$T/out/ran" ] || fail "the command ran"
   [ -e "$T/src/f" ] || fail "f was removed"
   drive "command=$T/bin/touch-ran $T/out $T/src" -- path=gone "dir=$T/src" name=gone \
-    "identity=dev=1 ino=1 size=5 mtime_ns=1"
+    "identity=dev=1 ino=1 size=5 mtime_ns=1 ctime_ns=1 nlink=1"
   expect_eq "$out" "SKIPPED|none||the file is gone since it was planned"
   [ ! -e "$T/out/ran" ] || fail "the command ran"
   ;;

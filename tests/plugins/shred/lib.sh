@@ -39,6 +39,12 @@ error_of() { printf '%s\n' "$1" | awk -F' [|] ' '{print $3}'; }
 detail() { printf '%s\n' "$1" | awk -F' [|] ' '{print $4}'; }
 
 contains() { [[ $1 == *"$2"* ]]; }
+# The ctime_ns and nlink fields of PATH's identity, as lethe writes them.
+status_of() {
+  local c
+  c=$(stat -c %.9Z -- "$1")
+  printf 'ctime_ns=%s nlink=%s' "$((10#${c/./}))" "$(stat -c %h -- "$1")"
+}
 matches() { [[ $1 =~ $2 ]]; }   # matches STRING ERE
 like() { [[ $1 == $2 ]]; }      # like STRING GLOB
 is_json() { jq -e . >/dev/null <<<"$1"; }

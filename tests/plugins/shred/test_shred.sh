@@ -50,7 +50,7 @@ mkfile "$D/stale" 64
 cp -p "$D/stale" "$WORK/stale.copy"
 mtime_before=$(stat -c %y "$D/stale")
 real=$(stat -c 'dev=%d ino=%i size=%s' "$D/stale")
-run -I "$real mtime_ns=1" "$PLUGIN" "$D/stale"
+run -I "$real mtime_ns=1 $(status_of "$D/stale")" "$PLUGIN" "$D/stale"
 check "skipped" [ "$(result "$OUT")" = skipped ]
 check "level none" [ "$(level "$OUT")" = none ]
 check "error says it was modified" contains "$(error_of "$OUT")" "changed since planned: modified"
@@ -77,9 +77,10 @@ echo "# replaced by another file under the same name: skipped"
 mkfile "$D/replaced" 16
 ident=$(stat -c 'dev=%d ino=%i size=%s' "$D/replaced")
 mt=$(stat -c %Y "$D/replaced")
+st=$(status_of "$D/replaced")
 mv "$D/replaced" "$D/old"
 cp -p "$D/old" "$D/replaced"
-run -I "$ident mtime_ns=${mt}000000000" "$PLUGIN" "$D/replaced"
+run -I "$ident mtime_ns=${mt}000000000 $st" "$PLUGIN" "$D/replaced"
 check "skipped" [ "$(result "$OUT")" = skipped ]
 check "error says another file" contains "$(error_of "$OUT")" "another file now has this name"
 check "the newcomer is byte-identical" cmp -s "$D/replaced" "$D/old"
@@ -113,9 +114,10 @@ echo "# a symlink swapped in after planning: skipped, the target untouched"
 mkfile "$D/swapped" 8
 ident=$(stat -c 'dev=%d ino=%i size=%s' "$D/swapped")
 mt=$(stat -c %Y "$D/swapped")
+st=$(status_of "$D/swapped")
 rm "$D/swapped"
 ln -s "$OUTSIDE/target" "$D/swapped"
-run -I "$ident mtime_ns=${mt}000000000" "$PLUGIN" "$D/swapped"
+run -I "$ident mtime_ns=${mt}000000000 $st" "$PLUGIN" "$D/swapped"
 check "skipped" [ "$(result "$OUT")" = skipped ]
 check "the link is still there" [ -L "$D/swapped" ]
 check "the target keeps its bytes" cmp -s "$OUTSIDE/target" "$WORK/target.copy"

@@ -1,0 +1,97 @@
+#include "recover_archive.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Whether name holds "-RUN8-FIRST-LAST." with FIRST <= seq <= LAST (seq 0:
+ * any batch of the run). */
+static bool of_batch(const char *name, const char *run8, uint64_t seq)
+{
+  char needle[32];
+  const char *p;
+  char *end;
+  uint64_t first, last;
+  snprintf(needle, sizeof(needle), "-%s-", run8);
+  p = strstr(name, needle);
+  if(!p)
+    return false;
+  first = strtoull(p + strlen(needle), &end, 10);
+  if(*end != '-')
+    return false;
+  last = strtoull(end + 1, &end, 10);
+  if(*end != '.' || first > last)
+    return false;
+  return !seq || (first <= seq && seq <= last);
+}
+
+static int sha256_file(int dirfd, const char *name, char *hex)
+{
+  static const char digits[] = "0123456789abcdef";
+  unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  ssize_t got = 0;
+  int ok = fd >= 0 && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+  while(ok) {
+    got = read(fd, buf, sizeof(buf));
+    if(got <= 0)
+      break;
+    ok = EVP_DigestUpdate(ctx, buf, (size_t)got);
+  }
+  ok = ok && got == 0 && EVP_DigestFinal_ex(ctx, md, &n);
+  for(unsigned i = 0; ok && i < n; i++) {
+    hex[2 * i] = digits[md[i] >> 4];
+    hex[2 * i + 1] = digits[md[i] & 15];
+  }
+  if(ok)
+    hex[2 * n] = '\0';
+  if(fd >= 0)
+    close(fd);
+  EVP_MD_CTX_free(ctx);
+  return ok ? 0 : -1;
+}
+
+struct json_object *recover_archive_detail(const char *dir, const char *run8, uint64_t seq)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char best[512] = "", hex[2 * EVP_MAX_MD_SIZE + 1], path[4096];
+  struct json_object *o = NULL;
+  if(!d || !seq) {
+    if(d)
+      closedir(d);
+    return NULL;
+  }
+  for(e = readdir(d); e && !best[0]; e = readdir(d))
+    if(e->d_name[0] != '.' && of_batch(e->d_name, run8, seq) && strlen(e->d_name) < sizeof(best))
+      snprintf(best, sizeof(best), "%s", e->d_name);
+  if(best[0] && !sha256_file(dirfd(d), best, hex)) {
+    snprintf(path, sizeof(path), "%s/%s", dir, best);
+    o = json_object_new_object();
+    json_object_object_add(o, "archive", json_object_new_string(path));
+    json_object_object_add(o, "sha256", json_object_new_string(hex));
+  }
+  closedir(d);
+  return o;
+}
+
+void recover_archive_clean(const char *dir, const char *run8)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  if(!d)
+    return;
+  for(e = readdir(d); e; e = readdir(d))
+    if(!strncmp(e->d_name, ".partial-", 9) && of_batch(e->d_name, run8, 0))
+      (void)unlinkat(dirfd(d), e->d_name, 0);
+  fsync(dirfd(d));
+  closedir(d);
+}
