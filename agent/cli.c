@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -40,6 +41,35 @@ int cli_parse_now(const char *text, int64_t *now)
 int64_t cli_now(void)
 {
   return (int64_t)time(NULL);
+}
+
+int cli_parse_config_only(int argc, char **argv, const char *cmd, const char *usage,
+                          const char **config, bool *help)
+{
+  static const struct option opts[] = {
+    { "config", required_argument, NULL, 'c' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  for(;;) {
+    int c = getopt_long(argc, argv, "c:h", opts, NULL);
+    if(c == -1)
+      break;
+    switch(c) {
+    case 'c':
+      *config = optarg;
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      *help = true;
+      return EXIT_DONE;
+    default:
+      return cli_usage_error(cmd, "unknown option");
+    }
+  }
+  if(optind < argc)
+    return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+  return EXIT_DONE;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

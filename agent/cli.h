@@ -3,6 +3,7 @@
 #ifndef LETHE_CLI_H
 #define LETHE_CLI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "config.h"
 #include "rules.h"
@@ -25,6 +26,12 @@ int cli_parse_now(const char *text, int64_t *now);
 
 /* The current time. */
 int64_t cli_now(void);
+
+/* Parse the options of a command that takes only -c CONFIG and -h: sets
+ * *config, or prints usage and sets *help. Returns EXIT_DONE or EXIT_USAGE
+ * (after printing why). */
+int cli_parse_config_only(int argc, char **argv, const char *cmd, const char *usage,
+                          const char **config, bool *help);
 
 /* Print "lethe CMD: unknown option; see 'lethe CMD --help'" style usage
  * errors and return EXIT_USAGE. */

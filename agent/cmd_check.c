@@ -59,33 +59,14 @@ static void check_sources(const struct ruleset *rs)
 
 int cmd_check(int argc, char **argv)
 {
-  static const struct option opts[] = {
-    { "config", required_argument, NULL, 'c' },
-    { "help", no_argument, NULL, 'h' },
-    { 0 },
-  };
   const char *config = NULL;
   struct config cfg = { 0 };
   struct ruleset rs = { 0 };
-  int c, status;
+  bool help = false;
+  int status = cli_parse_config_only(argc, argv, "check", usage, &config, &help);
 
-  for(;;) {
-    c = getopt_long(argc, argv, "c:h", opts, NULL);
-    if(c == -1)
-      break;
-    switch(c) {
-    case 'c':
-      config = optarg;
-      break;
-    case 'h':
-      fputs(usage, stdout);
-      return EXIT_DONE;
-    default:
-      return cli_usage_error("check", "unknown option");
-    }
-  }
-  if(optind < argc)
-    return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
+  if(status != EXIT_DONE || help)
+    return status;
   status = cli_load(config, &cfg, &rs);
   if(status == EXIT_DONE) {
     for(size_t i = 0; i < rs.n_rules; i++)

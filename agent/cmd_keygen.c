@@ -384,32 +384,13 @@ static int run(const struct config *cfg)
 
 int cmd_keygen(int argc, char **argv)
 {
-  static const struct option opts[] = {
-    { "config", required_argument, NULL, 'c' },
-    { "help", no_argument, NULL, 'h' },
-    { 0 },
-  };
   const char *config = NULL;
   struct config cfg = { 0 };
-  int c, status;
+  bool help = false;
+  int status = cli_parse_config_only(argc, argv, "keygen", usage, &config, &help);
 
-  for(;;) {
-    c = getopt_long(argc, argv, "c:h", opts, NULL);
-    if(c == -1)
-      break;
-    switch(c) {
-    case 'c':
-      config = optarg;
-      break;
-    case 'h':
-      fputs(usage, stdout);
-      return EXIT_DONE;
-    default:
-      return cli_usage_error("keygen", "unknown option");
-    }
-  }
-  if(optind < argc)
-    return cli_usage_error("keygen", "unexpected argument '%s'", argv[optind]);
+  if(status != EXIT_DONE || help)
+    return status;
   status = load_config(config, &cfg);
   if(status == EXIT_DONE)
     status = run(&cfg);
