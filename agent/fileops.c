@@ -146,6 +146,24 @@ int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_e
   return fd;
 }
 
+lethe_rc fileops_unlink_same(int dirfd, const char *name, const struct file_id *expect,
+                             struct lethe_err *err)
+{
+  struct file_id now;
+  lethe_rc rc = fileops_stat(dirfd, name, &now, NULL, NULL);
+  if(rc == LETHE_E_NOTFOUND)
+    return err_set(err, LETHE_E_CHANGED, "gone before it could be deleted");
+  if(rc)
+    return err_sys(err, LETHE_E_IO, "cannot stat");
+  if(!file_id_matches_plan(expect, &now))
+    return err_set(err, LETHE_E_CHANGED, file_id_same_file(&now, expect) ?
+                   "changed since planned (rewritten or its status changed: ctime)" :
+                   "changed since planned (other file or contents)");
+  if(unlinkat(dirfd, name, 0))
+    return err_sys(err, errno == ENOENT ? LETHE_E_CHANGED : LETHE_E_IO, "cannot unlink");
+  return LETHE_OK;
+}
+
 lethe_rc fileops_unlink_checked(int dirfd, const char *name, const char *tmpname,
                                 const struct file_id *expect, bool inode_only,
                                 struct lethe_err *err)

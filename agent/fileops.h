@@ -69,6 +69,15 @@ lethe_rc fileops_stat(int dirfd, const char *name, struct file_id *id, mode_t *m
  * LETHE_E_NOTFOUND when a component is gone). */
 int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_err *err);
 
+/* Remove name from dirfd if it is still the file expected (checked with
+ * file_id_matches_plan right before the unlink). For deleting without
+ * overwriting: what could take the name's place between the check and the
+ * unlink can only be put there by someone who could remove the entry anyway,
+ * and the rename of fileops_unlink_checked would double the metadata writes
+ * of every deletion. LETHE_E_CHANGED when it is not the file expected. */
+lethe_rc fileops_unlink_same(int dirfd, const char *name, const struct file_id *expect,
+                             struct lethe_err *err) WUR;
+
 /* Remove name from dirfd only if it is still the file expected: rename it to
  * tmpname (which must not exist), check the renamed entry against expect
  * (dev, ino, size and mtime; only dev and ino when inode_only) and unlink it.

@@ -20,6 +20,7 @@ struct sink_ctx {
   struct dynbuf encoded;  /* the URI as reports print it */
   size_t path_off;        /* where the item's path starts in encoded */
   struct claims claims;   /* items earlier rules will delete */
+  bool overlaps;          /* another chosen rule's source overlaps this one's */
   size_t rule_index;      /* of the rule being planned, in the plan */
 };
 
@@ -59,7 +60,7 @@ static lethe_rc build_uris(struct sink_ctx *c, const struct item *it)
 static lethe_rc settle_claim(struct sink_ctx *c, const struct item *it, struct verdict *v)
 {
   long owner;
-  if(v->decision != DECISION_DELETE && v->decision != DECISION_GRACE)
+  if(!c->overlaps || (v->decision != DECISION_DELETE && v->decision != DECISION_GRACE))
     return LETHE_OK;
   owner = claims_owner(&c->claims, it->identity);
   if(owner >= 0 && (size_t)owner != c->rule_index) {
@@ -76,8 +77,9 @@ static lethe_rc on_item(void *ctx, const struct item *it, const struct subject_i
 {
   struct sink_ctx *c = ctx;
   struct verdict v;
-  lethe_rc rc = c->r->kind == SOURCE_IMAP ? source_imap_uris(c->r, it, &c->raw, &c->encoded)
-                                           : build_uris(c, it);
+  lethe_rc rc = c->r->kind == SOURCE_IMAP
+                ? source_imap_uris(c->r, it, &c->raw, &c->encoded, &c->path_off)
+                : build_uris(c, it);
   if(rc)
     return rc;
   policy_decide(c->r, c->rs, it, c->raw.mem, c->raw.len, subj, c->p->now, &v);
@@ -118,6 +120,30 @@ static lethe_rc scan_rule(struct sink_ctx *c, struct plan_rule *pr)
   return rc;
 }
 
+/* One source inside (or equal to) the other. */
+static bool nested(const struct rule *a, const struct rule *b)
+{
+  size_t na, nb;
+  if(a->kind != SOURCE_FILE || b->kind != SOURCE_FILE)
+    return a->kind == b->kind && !strcmp(a->source, b->source);
+  na = strlen(a->root);
+  nb = strlen(b->root);
+  if(na > nb)
+    return nested(b, a);
+  return !strncmp(a->root, b->root, na) && (na == nb || b->root[na] == '/' || na == 1);
+}
+
+/* Claims cost memory in proportion to deletions: keep them only for rules
+ * that can select the same items as another rule of this run. */
+static bool overlaps_other(const struct ruleset *rs, const struct strlist *only,
+                           const struct rule *r)
+{
+  for(size_t i = 0; i < rs->n_rules; i++)
+    if(rs->rules[i] != r && chosen(only, rs->rules[i]->name) && nested(r, rs->rules[i]))
+      return true;
+  return false;
+}
+
 lethe_rc planner_run(const struct ruleset *rs, const struct strlist *only, struct plan *p,
                      struct lethe_err *err)
 {
@@ -135,6 +161,7 @@ lethe_rc planner_run(const struct ruleset *rs, const struct strlist *only, struc
     if(!chosen(only, c.r->name))
       continue;
     c.rule_index = p->n_rules;
+    c.overlaps = overlaps_other(rs, only, c.r);
     rc = plan_begin_rule(p, c.r, &pr);
     if(!rc)
       rc = scan_rule(&c, pr);

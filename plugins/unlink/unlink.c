@@ -29,7 +29,7 @@ static int delete_one(void *state, const struct lethe_item *item, struct lethe_o
     snprintf(out->error, sizeof(out->error), "planned identity is malformed");
     return 0;
   }
-  rc = fileops_unlink_checked(item->dirfd, item->name, item->tmpname, &expect, false, &err);
+  rc = fileops_unlink_same(item->dirfd, item->name, &expect, &err);
   if(rc == LETHE_E_CHANGED) {
     out->result = LETHE_RESULT_SKIPPED;
     snprintf(out->level, sizeof(out->level), "%s", LETHE_LEVEL_NONE);
