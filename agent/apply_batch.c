@@ -60,8 +60,8 @@ static void add_file_names(struct applier *a, struct json_object *rec,
 struct json_object *apply_item_record(struct applier *a, struct json_object *entry,
                                       const char *path)
 {
-  static const char *const keys[] = { "clock", "identity", "kind", "size", "store", "subject",
-                                      NULL };
+  static const char *const keys[] = { "clock", "identity", "kind", "message_id_sha256", "size",
+                                      "store", "subject", NULL };
   struct json_object *rec = json_object_new_object();
   json_object_object_add(rec, "action", json_object_new_string(a->rule->action));
   for(const char *const *k = keys; *k; k++)
@@ -73,7 +73,8 @@ struct json_object *apply_item_record(struct applier *a, struct json_object *ent
     copy_field(rec, entry, "path");
     copy_field(rec, entry, "uri");
   }
-  json_object_object_add(rec, "root", json_object_new_string(a->rule->root));
+  if(a->rule->root)
+    json_object_object_add(rec, "root", json_object_new_string(a->rule->root));
   json_object_object_add(rec, "rule", json_object_new_string(a->rule->name));
   return rec;
 }
@@ -303,7 +304,9 @@ static void fill_item(struct applier *a, const struct batch_item *bi, struct let
   else
     li->kind = LETHE_ITEM_FILE;
   li->uri = bi->uri ? bi->uri : get(bi->entry, "uri");
-  li->path = bi->path;
+  /* A message's path is the plan's, encoded as its URI is; a file's is the
+   * decoded path the host opened. */
+  li->path = bi->dir == SIZE_MAX ? get(bi->entry, "path") : bi->path;
   li->subject = a->b.subject;
   li->dirfd = bi->dir == SIZE_MAX ? -1 : a->b.dirs[bi->dir].fd;
   li->name = bi->name;

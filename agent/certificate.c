@@ -368,6 +368,8 @@ static struct json_object *item_object(struct certificate *c, const struct entry
   json_object_object_add(o, "kind", take(e->rec, "kind"));
   json_object_object_add(o, "level", json_object_new_string(level ? level : "none"));
   json_object_object_add(o, "level_reason", take(out, "level_reason"));
+  if(field(e->rec, "message_id_sha256"))
+    json_object_object_add(o, "message_id_sha256", take(e->rec, "message_id_sha256"));
   json_object_object_add(o, "method", take(out, "method"));
   json_object_object_add(o, "plugin", take(e->rec, "action"));
   json_object_object_add(o, "recovered", json_object_new_boolean(

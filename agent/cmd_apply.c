@@ -166,7 +166,7 @@ static int apply_with(const struct config *cfg, const struct ruleset *rs, struct
                              .progress = isatty(STDERR_FILENO) };
   struct plan p = { 0 };
   int lockfd = -1;
-  int status = runner_prepare(cfg, a->wait, &lockfd);
+  int status = runner_prepare(cfg, rs, a->wait, &lockfd);
   bool scan_failed = false;
   if(status == EXIT_DONE)
     status = make_plan(a, rs, opts.now, &p, &scan_failed);

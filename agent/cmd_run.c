@@ -120,7 +120,7 @@ static int run_due(const struct config *cfg, const struct ruleset *rs, bool wait
   struct cadence c = { 0 };
   struct plan p = { 0 };
   int lockfd = -1, applied;
-  int status = runner_prepare(cfg, wait, &lockfd);
+  int status = runner_prepare(cfg, rs, wait, &lockfd);
   if(status == EXIT_DONE)
     status = plan_due(cfg, rs, &c, &p, opts.now);
   if(status <= EXIT_SOME_FAILED && p.n_rules) {

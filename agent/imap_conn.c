@@ -2,6 +2,7 @@
  * and running one command. Authentication is in imap_auth.c. */
 #include "imap_conn.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
@@ -62,8 +63,10 @@ bool imap_conn_has_cap(const struct imap_conn *c, const char *cap)
 
 bool imap_host_is_loopback(const char *host)
 {
-  return !strcasecmp(host, "localhost") || !strncmp(host, "127.", 4) ||
-         !strcmp(host, "[::1]");
+  struct in_addr a;
+  if(inet_pton(AF_INET, host, &a) == 1)
+    return (ntohl(a.s_addr) >> 24) == 127;
+  return !strcasecmp(host, "localhost") || !strcmp(host, "[::1]");
 }
 
 /* ---- transport -------------------------------------------------------------- */
@@ -250,9 +253,9 @@ lethe_rc imap_conn_read(struct imap_conn *c, struct imap_resp *r, struct lethe_e
     return err_set(err, LETHE_E_IO, "%s", c->broken_why);
   db_reset(&c->resp);
   for(;;) {
-    const char *line;
-    size_t len;
-    uint64_t lit;
+    const char *line = NULL;
+    size_t len = 0;
+    uint64_t lit = 0;
     rc = read_line(c, &line, &len, err);
     if(rc)
       return rc;
@@ -516,8 +519,10 @@ lethe_rc imap_conn_open(struct imap_conn *c, const struct imap_url *u,
 void imap_conn_close(struct imap_conn *c)
 {
   if(c->curl && !c->broken) {
+    lethe_rc ignored;
     c->timeout_ms = 5000;
-    (void)imap_command(c, NULL, NULL, NULL, NULL, "LOGOUT");
+    ignored = imap_command(c, NULL, NULL, NULL, NULL, "LOGOUT");
+    (void)ignored; /* the session ends either way */
   }
   if(c->curl) {
     curl_easy_cleanup(c->curl);
@@ -573,4 +578,58 @@ lethe_rc imap_conn_select(struct imap_conn *c, const char *mailbox, bool readonl
     return err_set(err, LETHE_E_PROTOCOL, "folder '%s': the server gave no UIDVALIDITY, so "
                    "messages cannot be identified safely", mailbox);
   return LETHE_OK;
+}
+
+struct list_probe {
+  const char *name;           /* the name as sent (modified UTF-7) */
+  size_t len;
+  bool found;
+};
+
+/* "* LIST (attributes) delimiter name": is name the one asked for? */
+static lethe_rc on_list(void *ctx, const struct imap_resp *r, struct lethe_err *err)
+{
+  struct list_probe *p = ctx;
+  struct imap_cursor c = r->rest;
+  struct imap_tok t;
+  lethe_rc rc;
+  if(r->has_number || !imap_resp_is(r, "LIST"))
+    return LETHE_OK;
+  rc = imap_skip_value(&c, err); /* the attributes */
+  if(!rc)
+    rc = imap_skip_value(&c, err); /* the hierarchy delimiter */
+  if(!rc)
+    rc = imap_next(&c, &t, err);
+  if(!rc && (t.type == IMAP_TOK_ATOM || t.type == IMAP_TOK_STRING) && t.len == p->len &&
+     !memcmp(t.p, p->name, t.len))
+    p->found = true;
+  if(!rc && t.type == IMAP_TOK_ATOM && t.len == 5 && p->len == 5 &&
+     !strncasecmp(t.p, "INBOX", 5) && !strncasecmp(p->name, "INBOX", 5))
+    p->found = true; /* INBOX is case-insensitive */
+  return rc;
+}
+
+lethe_rc imap_conn_exists(struct imap_conn *c, const char *mailbox, bool *exists,
+                          struct lethe_err *err)
+{
+  struct dynbuf enc, quoted;
+  struct list_probe p = { 0 };
+  lethe_rc rc;
+  db_init(&enc, 16384);
+  db_init(&quoted, 32768);
+  rc = imap_utf7_encode(mailbox, strlen(mailbox), &enc);
+  if(!rc)
+    rc = imap_quote(db_str(&enc), enc.len, &quoted);
+  if(rc) {
+    db_release(&enc);
+    db_release(&quoted);
+    return err_set(err, LETHE_E_CONFIG, "folder '%s' cannot be named in IMAP", mailbox);
+  }
+  p.name = db_str(&enc);
+  p.len = enc.len;
+  rc = imap_command(c, on_list, &p, NULL, err, "LIST \"\" %s", quoted.mem);
+  *exists = p.found;
+  db_release(&enc);
+  db_release(&quoted);
+  return rc;
 }

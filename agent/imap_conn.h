@@ -93,6 +93,11 @@ struct imap_mailbox {
 lethe_rc imap_conn_select(struct imap_conn *c, const char *mailbox, bool readonly,
                           struct imap_mailbox *mb, struct lethe_err *err) WUR;
 
+/* Whether the UTF-8 mailbox name exists, by LIST (cheaper than SELECT, which
+ * makes the server synchronise the whole folder). */
+lethe_rc imap_conn_exists(struct imap_conn *c, const char *mailbox, bool *exists,
+                          struct lethe_err *err) WUR;
+
 /* Allow literals of up to literal_max bytes and responses of up to resp_max
  * (for BODY[] of large messages); both are hard bounds. */
 void imap_conn_limits(struct imap_conn *c, size_t literal_max, size_t resp_max);

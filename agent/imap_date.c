@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "isotime.h"
 
 #define DATE_MAX 998   /* RFC 5322's line limit bounds any sensible Date: */
@@ -256,6 +258,24 @@ lethe_rc imap_header_field(const char *hdr, size_t len, const char *name, struct
     p = line_end;
   }
   return LETHE_E_NOTFOUND;
+}
+
+bool imap_message_id_sha256(const char *hdr, size_t len, struct dynbuf *scratch, char hex[65])
+{
+  static const char digits[] = "0123456789abcdef";
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  hex[0] = '\0';
+  db_reset(scratch);
+  if(!hdr || imap_header_field(hdr, len, "Message-ID", scratch) || !scratch->len ||
+     !EVP_Digest(scratch->mem, scratch->len, md, &n, EVP_sha256(), NULL) || n != 32)
+    return false;
+  for(unsigned i = 0; i < n; i++) {
+    hex[2 * i] = digits[md[i] >> 4];
+    hex[2 * i + 1] = digits[md[i] & 15];
+  }
+  hex[64] = '\0';
+  return true;
 }
 
 void imap_date_asctime(int64_t t, char *buf)

@@ -5,6 +5,7 @@
 #ifndef LETHE_IMAP_DATE_H
 #define LETHE_IMAP_DATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,11 @@ lethe_rc imap_date_rfc5322(const char *s, size_t len, int64_t *out,
  * removed, to out. LETHE_E_NOTFOUND if there is none; the first one wins. */
 lethe_rc imap_header_field(const char *hdr, size_t len, const char *name,
                            struct dynbuf *out) WUR;
+
+/* The SHA-256 (lower-case hex, 64 characters and a NUL, into hex) of the
+ * Message-ID field of the header block hdr[0..len), unfolded and trimmed;
+ * scratch is a buffer for the field. false (hex empty) if there is none. */
+bool imap_message_id_sha256(const char *hdr, size_t len, struct dynbuf *scratch, char hex[65]);
 
 /* Write t as the asctime-style date of an mbox "From " line
  * ("Thu Nov 22 12:00:00 2026") into buf (at least 25 bytes), UTC. */

@@ -1,5 +1,6 @@
 #include "imap_parse.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -115,11 +116,12 @@ static lethe_rc atom(struct imap_cursor *c, struct imap_tok *t, struct lethe_err
   t->len = (size_t)(c->p - start);
   if(t->len == 3 && !strncasecmp(start, "NIL", 3))
     t->type = IMAP_TOK_NIL;
-  if(t->len <= 19 && strspn(start, "0123456789") >= t->len) {
+  if(t->len <= 19) {
     uint64_t v = 0;
-    for(size_t i = 0; i < t->len; i++)
+    size_t i = 0;
+    for(; i < t->len && start[i] >= '0' && start[i] <= '9'; i++)
       v = v * 10 + (uint64_t)(start[i] - '0');
-    if(v <= INT64_MAX) {
+    if(i == t->len && v <= INT64_MAX) {
       t->type = IMAP_TOK_NUMBER;
       t->num = v;
     }
@@ -383,7 +385,7 @@ static bool starts_with(const struct imap_tok *t, const char *prefix)
 static lethe_rc fetch_att(struct imap_cursor *c, const struct imap_tok *t,
                           struct imap_fetch *f, struct lethe_err *err)
 {
-  uint64_t v;
+  uint64_t v = 0;
   lethe_rc rc;
   if(imap_tok_is(t, "UID")) {
     rc = expect_number(c, UINT32_MAX, &v, "UID", err);
@@ -590,6 +592,16 @@ bool imap_caps_has(const char *text, size_t len, const char *cap)
     p += w + 1;
   }
   return false;
+}
+
+bool imap_keyword_valid(const char *k)
+{
+  if(!*k || *k == '\\' || strlen(k) > 200)
+    return false;
+  for(; *k; k++)
+    if(*k <= 0x20 || *k >= 0x7f || strchr("(){%*\"\\]", *k))
+      return false;
+  return true;
 }
 
 lethe_rc imap_quote(const char *s, size_t len, struct dynbuf *out)

@@ -151,6 +151,10 @@ bool imap_code_number(const struct imap_resp *r, const char *name, uint32_t *out
  * CAPABILITY response or code) holds cap (case-insensitive). */
 bool imap_caps_has(const char *text, size_t len, const char *cap);
 
+/* Whether k is an IMAP keyword a rule may name (an atom, not a \system
+ * flag, at most 200 bytes), such as $LetheHold. */
+bool imap_keyword_valid(const char *k);
+
 /* Append s[0..len) to out as an IMAP astring argument: a quoted string with
  * '"' and '\' escaped. LETHE_E_PARSE if s holds a NUL, CR or LF, or a byte
  * above 0x7f (send non-ASCII mailbox names through imap_utf7_encode). */

@@ -112,6 +112,11 @@ static lethe_rc build_entry(struct plan *p, const struct rule *r, const struct i
   jsonw_string(&w, it->identity[0] ? it->identity : NULL);
   jsonw_key(&w, "kind");
   jsonw_string(&w, kind_names[it->kind]);
+  if(it->message_id_sha256[0]) {
+    /* Messages only: proves which message went without naming it. */
+    jsonw_key(&w, "message_id_sha256");
+    jsonw_string(&w, it->message_id_sha256);
+  }
   jsonw_key(&w, "path");
   jsonw_string(&w, uri + path_off);
   put_converted(p, &w, "reason", v->reason, strlen(v->reason), false);

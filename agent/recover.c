@@ -14,12 +14,14 @@
 #include "journal.h"
 #include "log.h"
 #include "recover_archive.h"
+#include "source_imap.h"
 #include "uri.h"
 #include "walk.h"
 
 /* Intents whose outcome is not (yet) in the journal. A journal is written
  * batch by batch, so at most a batch is pending at any point. */
 struct pending {
+  const struct ruleset *rs;   /* the rules now, to reach mailbox servers */
   struct json_object **v;
   size_t n, cap;
   bool ended;
@@ -172,7 +174,37 @@ static void resolve_in_dir(int dirfd, const char *name, const char *tmpname,
     resolved(r, "skipped", "none", "replaced by another file since planned: not deleted");
 }
 
-static void resolve(struct json_object *intent, struct resolution *r)
+/* A message: ask the server (read-only) whether it is still there. A rule
+ * no longer configured, or a server that cannot say, leaves the intent for
+ * the next run; a renumbered folder means its fate cannot be known. */
+static void resolve_message(const struct ruleset *rs, struct json_object *intent,
+                            struct resolution *r)
+{
+  const char *name = get(intent, "rule"), *identity = get(intent, "identity");
+  const struct rule *rule = rs && name ? rules_find(rs, name) : NULL;
+  enum imap_presence state;
+  struct lethe_err err = { 0 };
+  r->result = NULL;
+  if(!rule || rule->kind != SOURCE_IMAP || !identity) {
+    /* "failed" means tried, and the item may still exist. */
+    resolved(r, "failed", "none", "interrupted: whether the server deleted it is not "
+             "known; the next plan lists it again if it is still there");
+    return;
+  }
+  if(source_imap_presence(rule, &identity, 1, &state, &err))
+    return; /* the server cannot be asked now: next run */
+  if(state == IMAP_GONE)
+    resolved(r, "deleted", "logical-delete", "gone: the interrupted run expunged it");
+  else if(state == IMAP_PRESENT)
+    resolved(r, "skipped", "none", "interrupted before deletion: still present");
+  else if(state == IMAP_RENUMBERED)
+    resolved(r, "failed", "none", "interrupted, and the folder was recreated since (new "
+             "UIDVALIDITY): whether the message was deleted is not known");
+  else
+    resolved(r, "skipped", "none", "intent record has no valid message identity");
+}
+
+static void resolve(const struct ruleset *rs, struct json_object *intent, struct resolution *r)
 {
   const char *root = get(intent, "root"), *enc = get(intent, "path");
   const char *tmpname = get(intent, "tmpname"), *identity = get(intent, "identity");
@@ -186,10 +218,7 @@ static void resolve(struct json_object *intent, struct resolution *r)
   const char *store = get(intent, "store");
   r->result = NULL;
   if(store && strcmp(store, "file")) {
-    /* "failed" means tried, and the item may still exist: exactly what is
-     * known of a message whose expunge was interrupted. */
-    resolved(r, "failed", "none", "interrupted: whether the server deleted it is not "
-             "known; the next plan lists it again if it is still there");
+    resolve_message(rs, intent, r);
     return;
   }
   db_init(&path, 4 * 1024 * 1024);
@@ -276,7 +305,7 @@ static lethe_rc finish(struct journal *j, struct pending *p, const char *run8,
     qsort(p->v, p->n, sizeof(*p->v), by_seq);
   for(size_t i = 0; i < p->n && !rc; i++) {
     struct resolution r;
-    resolve(p->v[i], &r);
+    resolve(p->rs, p->v[i], &r);
     if(!r.result) {
       *complete_all = false;
       continue;
@@ -301,10 +330,10 @@ static void clean_partials(const struct pending *p, const char *run8)
   }
 }
 
-static lethe_rc recover_one(int dirfd, const char *name, struct recovery_stats *stats,
-                            struct lethe_err *err)
+static lethe_rc recover_one(int dirfd, const char *name, const struct ruleset *rs,
+                            struct recovery_stats *stats, struct lethe_err *err)
 {
-  struct pending p = { 0 };
+  struct pending p = { .rs = rs };
   struct journal j;
   bool all = false;
   long torn_at = -1;
@@ -342,7 +371,8 @@ static lethe_rc recover_one(int dirfd, const char *name, struct recovery_stats *
   return rc;
 }
 
-lethe_rc recover_journals(const struct config *cfg, struct recovery_stats *stats,
+lethe_rc recover_journals(const struct config *cfg, const struct ruleset *rs,
+                          struct recovery_stats *stats,
                           struct lethe_err *err)
 {
   int dirfd = journal_open_dir(cfg->state_dir, err);
@@ -364,7 +394,7 @@ lethe_rc recover_journals(const struct config *cfg, struct recovery_stats *stats
     size_t n = strlen(e->d_name);
     if(e->d_name[0] == '.' || n < 7 || strcmp(e->d_name + n - 6, ".jsonl"))
       continue;
-    rc = recover_one(dirfd, e->d_name, stats, err);
+    rc = recover_one(dirfd, e->d_name, rs, stats, err);
   }
   closedir(d);
   close(dirfd);

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include "config.h"
+#include "rules.h"
 
 struct recovery_stats {
   unsigned journals;       /* unfinished journals found */
@@ -18,10 +19,12 @@ struct recovery_stats {
   uint64_t present;        /* intents still present, untouched */
 };
 
-/* Recover every unfinished journal in cfg->state_dir. A journal whose items
+/* Recover every unfinished journal in cfg->state_dir; rs (may be NULL) gives
+ * the mailbox rules whose servers are asked what became of a message. A journal whose items
  * cannot be judged now (source unavailable) is left for the next run and
  * counted as not finished; that is not an error. */
-lethe_rc recover_journals(const struct config *cfg, struct recovery_stats *stats,
+lethe_rc recover_journals(const struct config *cfg, const struct ruleset *rs,
+                          struct recovery_stats *stats,
                           struct lethe_err *err) WUR;
 
 #endif

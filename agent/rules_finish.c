@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "source_imap.h"
 
 /* Settings each built-in action's plugin takes (documented in lethe.ini(5)).
  * A third-party action's settings are checked by its plugin when it loads. */
@@ -104,6 +105,8 @@ static void check_settings(const struct rule *r, struct diag *d)
 static lethe_rc finish_rule(struct rule *r, struct diag *d)
 {
   check_settings(r, d);
+  if(r->kind == SOURCE_IMAP && r->source)
+    source_imap_finish_rule(r, d);
   if(!r->source)
     diag_error(d, r->file, r->line, "[rule %s] has no 'source'", r->name);
   if(!r->has_retain)

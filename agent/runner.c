@@ -79,18 +79,19 @@ static void log_recovery(const struct recovery_stats *rs)
 /* A run that stopped part way (a plugin gave up, a source went away) left
  * its journal open: recovery judges the items it was about to delete, so
  * that what it did is certified now rather than at the next run. */
-static void finish_stopped_run(const struct config *cfg)
+static void finish_stopped_run(const struct config *cfg, const struct ruleset *rules)
 {
   struct lethe_err err = { 0 };
   struct recovery_stats rs;
-  if(recover_journals(cfg, &rs, &err))
+  if(recover_journals(cfg, rules, &rs, &err))
     log_msg(LOG_ERR, "recovery of the stopped run failed: %s; the next run tries again",
             err.msg);
   else
     log_recovery(&rs);
 }
 
-int runner_prepare(const struct config *cfg, bool wait, int *lockfd)
+int runner_prepare(const struct config *cfg, const struct ruleset *rules, bool wait,
+                   int *lockfd)
 {
   struct lethe_err err = { 0 };
   struct recovery_stats rs;
@@ -99,7 +100,7 @@ int runner_prepare(const struct config *cfg, bool wait, int *lockfd)
     log_msg(LOG_ERR, "%s", err.msg);
     return err.rc == LETHE_E_LOCKED ? EXIT_REFUSED : EXIT_SOME_FAILED;
   }
-  if(recover_journals(cfg, &rs, &err)) {
+  if(recover_journals(cfg, rules, &rs, &err)) {
     log_msg(LOG_ERR, "recovery failed: %s", err.msg);
     lock_release(*lockfd);
     *lockfd = -1;
@@ -145,7 +146,7 @@ int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan
   rc = apply_plan(cfg, rs, p, opts, &stats, &err);
   if(rc) {
     log_msg(LOG_ERR, "%s", err.msg);
-    finish_stopped_run(cfg);
+    finish_stopped_run(cfg, rs);
     certify(cfg);
     return EXIT_SOME_FAILED;
   }

@@ -7,9 +7,11 @@
 #include "apply.h"
 #include "config.h"
 
-/* Take the state lock (waiting when wait) and recover unfinished journals.
+/* Take the state lock (waiting when wait) and recover unfinished journals
+ * (rules: the configured rules, to ask mailbox servers about messages).
  * Returns an exit status; on EXIT_DONE *lockfd holds the lock. */
-int runner_prepare(const struct config *cfg, bool wait, int *lockfd);
+int runner_prepare(const struct config *cfg, const struct ruleset *rules, bool wait,
+                   int *lockfd);
 
 /* Check max-delete, then apply p and print a summary. Returns the exit
  * status: 0 done, 1 some items failed, 3 refused (circuit breaker, or every
