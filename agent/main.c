@@ -1,6 +1,7 @@
 /* lethe: the command front end. Each command lives in cmd_NAME.c. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -29,8 +30,20 @@ static void usage(FILE *f)
   fputs("\n'lethe COMMAND --help' describes a command; lethe(1) describes them all.\n", f);
 }
 
+/* Deep trees keep a directory fd per level open, and a batch of deletions
+ * one per directory it touches: allow as many as the system lets us. */
+static void raise_fd_limit(void)
+{
+  struct rlimit rl;
+  if(!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
 int main(int argc, char **argv)
 {
+  raise_fd_limit();
   if(argc < 2) {
     usage(stderr);
     return EXIT_USAGE;
