@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -57,6 +58,15 @@ static void check_sources(const struct ruleset *rs)
   }
 }
 
+/* Without a signing key, runs delete but their certificates wait. */
+static void check_key(const struct config *cfg)
+{
+  struct stat st;
+  if(fstatat(AT_FDCWD, cfg->key_path, &st, AT_SYMLINK_NOFOLLOW))
+    log_msg(LOG_WARNING, "%s: warning: no signing key at %s: deletions will not be certified "
+            "until 'lethe keygen' makes one", cfg->path, cfg->key_path);
+}
+
 int cmd_check(int argc, char **argv)
 {
   const char *config = NULL;
@@ -74,6 +84,7 @@ int cmd_check(int argc, char **argv)
     for(size_t i = 0; i < rs.n_holds; i++)
       print_hold(rs.holds[i]);
     check_sources(&rs);
+    check_key(&cfg);
   }
   ruleset_release(&rs);
   config_release(&cfg);

@@ -240,7 +240,15 @@ grep -qF "$T/no-such.ini" "$T/missing.err" || fail "a missing config: the error 
 "$LETHE_DEMO" --now "$FIXED_NOW" "$T/demo" >/dev/null 2>&1 || fail "make-demo-share.sh failed"
 run good "$LETHE" check -c "$T/demo/lethe.ini"
 expect_rc 0 good
-[[ ! -s $T/good.err ]] || fail "a good configuration gave warnings: $(cat "$T/good.err")"
+# The demo has no signing key yet: check says so, and nothing else.
+grep -q "warning: no signing key at $T/demo/" "$T/good.err" ||
+  fail "check does not warn that the demo has no signing key: $(cat "$T/good.err")"
+grep -v "warning: no signing key" "$T/good.err" >"$T/good.other" || true
+[[ ! -s $T/good.other ]] || fail "a good configuration gave warnings: $(cat "$T/good.other")"
+"$LETHE" keygen -c "$T/demo/lethe.ini" >/dev/null 2>&1 || fail "keygen for the demo failed"
+run good_keyed "$LETHE" check -c "$T/demo/lethe.ini"
+expect_rc 0 good_keyed
+[[ ! -s $T/good_keyed.err ]] || fail "a good configuration with its key gave warnings: $(cat "$T/good_keyed.err")"
 n_rules=$(cat "$T"/demo/rules.d/*.ini | grep -c '^\[rule ')
 n_holds=$(cat "$T"/demo/rules.d/*.ini | grep -c '^\[hold ')
 [[ $(grep -c '^rule ' "$T/good.out") == "$n_rules" ]] ||
