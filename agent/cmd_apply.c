@@ -116,8 +116,11 @@ static int make_plan(const struct apply_args *a, const struct ruleset *rs, int64
   }
   else {
     rc = plan_init(p, now, &err);
-    if(!rc)
-      rc = planner_run(rs, &a->rules, p, &err);
+    if(rc) {
+      log_msg(LOG_ERR, "%s", err.msg);
+      return EXIT_SOME_FAILED;
+    }
+    rc = planner_run(rs, &a->rules, p, &err);
     if(rc == LETHE_E_IO) {
       for(size_t i = 0; i < p->n_rules; i++)
         if(p->rules[i].error)

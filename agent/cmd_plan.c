@@ -126,8 +126,13 @@ static int plan_and_report(const struct ruleset *rs, struct plan_opts *o)
   int status;
   FILE *out;
 
-  if(!rc)
-    rc = planner_run(rs, &o->rules, &p, &err);
+  if(rc) {
+    /* Not a source that failed: there is no plan to report at all. */
+    log_msg(LOG_ERR, "%s", err.msg);
+    plan_release(&p);
+    return EXIT_SOME_FAILED;
+  }
+  rc = planner_run(rs, &o->rules, &p, &err);
   if(rc && rc != LETHE_E_IO) {
     log_msg(LOG_ERR, "%s", err.msg);
     plan_release(&p);

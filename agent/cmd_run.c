@@ -94,8 +94,14 @@ static int plan_due(const struct config *cfg, const struct ruleset *rs, struct c
     strlist_release(&due);
     return EXIT_DONE;
   }
-  if(!rc)
+  if(!rc) {
     rc = plan_init(p, now, &err);
+    if(rc) {
+      log_msg(LOG_ERR, "%s", err.msg);
+      strlist_release(&due);
+      return EXIT_SOME_FAILED;
+    }
+  }
   if(!rc)
     rc = planner_run(rs, &due, p, &err);
   if(rc == LETHE_E_IO) {

@@ -1,8 +1,10 @@
 #include "plan.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "isotime.h"
 #include "jsonw.h"
@@ -22,6 +24,26 @@ static const char *const kind_names[] = {
   [ITEM_DIRECTORY] = "directory", [ITEM_MESSAGE] = "message",
 };
 
+/* The spool can reach gigabytes on a large share: it goes where $TMPDIR
+ * says, as an unnamed file (O_TMPFILE) that vanishes with the process. */
+static const char *spool_dir(void)
+{
+  const char *dir = getenv("TMPDIR");
+  return dir && *dir == '/' ? dir : "/tmp";
+}
+
+static FILE *open_spool(void)
+{
+  int fd = open(spool_dir(), O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
+  FILE *f;
+  if(fd < 0)
+    return NULL;
+  f = fdopen(fd, "w+");
+  if(!f)
+    close(fd);
+  return f;
+}
+
 lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
 {
   char when[ISOTIME_LEN];
@@ -29,9 +51,9 @@ lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
   p->now = now;
   db_init(&p->line, LINE_MAX_BYTES);
   db_init(&p->scratch, LINE_MAX_BYTES);
-  p->spool = tmpfile();
+  p->spool = open_spool();
   if(!p->spool)
-    return err_sys(err, LETHE_E_IO, "cannot create the plan's spool file");
+    return err_sys(err, LETHE_E_IO, "cannot create the plan's spool file in %s", spool_dir());
   p->sha = EVP_MD_CTX_new();
   if(!p->sha || !EVP_DigestInit_ex(p->sha, EVP_sha256(), NULL))
     return err_set(err, LETHE_E_NOMEM, "cannot start SHA-256");
