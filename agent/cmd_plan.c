@@ -16,7 +16,7 @@
 
 static const char usage[] =
   "Usage: lethe plan [-c CONFIG] [--rule NAME]... [--now TIME]\n"
-  "                  [--format text|json|csv] [-o FILE]\n"
+  "                  [--format text|json|csv|html] [-o FILE]\n"
   "\n"
   "Report what the rules would delete now, and what is held, in grace or\n"
   "skipped, with the reason for each item. Nothing is changed anywhere.\n"
@@ -24,7 +24,7 @@ static const char usage[] =
   "  -c, --config FILE   configuration (default $LETHE_CONFIG or " CONFIG_DEFAULT_PATH ")\n"
   "  -r, --rule NAME     only this rule (repeat for several)\n"
   "      --now TIME      decide as of this ISO 8601 instant instead of now\n"
-  "  -f, --format FMT    text (default), json or csv\n"
+  "  -f, --format FMT    text (default), json, csv or html (a printable page)\n"
   "  -o, --output FILE   write the report to FILE (mode 0600) instead of stdout\n"
   "  -h, --help          show this help\n"
   "\n"
@@ -69,7 +69,7 @@ static int parse_args(int argc, char **argv, struct plan_opts *o, bool *help)
       break;
     case 'f':
       if(report_parse_format(optarg, &o->format))
-        return cli_usage_error("plan", "unknown format '%s' (text, json or csv)", optarg);
+        return cli_usage_error("plan", "unknown format '%s' (text, json, csv or html)", optarg);
       break;
     case 'o':
       o->output = optarg;

@@ -192,16 +192,7 @@ static const char style[] =
 /* Printable, then HTML-escaped. */
 static void html_put(struct dynbuf *b, const char *s, bool is_uri)
 {
-  for(const char *p = clean(b, s, is_uri); *p; p++) {
-    switch(*p) {
-    case '&': fputs("&amp;", stdout); break;
-    case '<': fputs("&lt;", stdout); break;
-    case '>': fputs("&gt;", stdout); break;
-    case '"': fputs("&quot;", stdout); break;
-    case '\'': fputs("&#39;", stdout); break;
-    default: putchar(*p);
-    }
-  }
+  text_put_html(stdout, clean(b, s, is_uri));
 }
 
 static void html_row(struct dynbuf *b, const char *label, const char *value, bool mono)

@@ -11,6 +11,8 @@ lethe_rc report_parse_format(const char *name, enum report_format *out)
     *out = REPORT_JSON;
   else if(!strcmp(name, "csv"))
     *out = REPORT_CSV;
+  else if(!strcmp(name, "html"))
+    *out = REPORT_HTML;
   else
     return LETHE_E_USAGE;
   return LETHE_OK;
@@ -23,6 +25,8 @@ lethe_rc report_write(struct plan *p, enum report_format f, FILE *out)
     return report_json(p, out);
   case REPORT_CSV:
     return report_csv(p, out);
+  case REPORT_HTML:
+    return report_html(p, out);
   default:
     return report_text(p, out);
   }

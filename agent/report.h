@@ -11,9 +11,10 @@ enum report_format {
   REPORT_TEXT,
   REPORT_JSON,
   REPORT_CSV,
+  REPORT_HTML,
 };
 
-/* Parse "text", "json" or "csv". */
+/* Parse "text", "json", "csv" or "html". */
 lethe_rc report_parse_format(const char *name, enum report_format *out) WUR;
 
 /* Write the finished plan p to out. */
@@ -22,6 +23,7 @@ lethe_rc report_write(struct plan *p, enum report_format f, FILE *out) WUR;
 lethe_rc report_text(struct plan *p, FILE *out) WUR;
 lethe_rc report_json(struct plan *p, FILE *out) WUR;
 lethe_rc report_csv(struct plan *p, FILE *out) WUR;
+lethe_rc report_html(struct plan *p, FILE *out) WUR;
 
 /* Shared by the renderers: the rule's settings in one line of text, e.g.
  * "retain 180 days, clock mtime, action shred, every 6 months". */

@@ -49,6 +49,20 @@ lethe_rc text_add_printable(struct dynbuf *out, const char *s, size_t len)
   return rc;
 }
 
+void text_put_html(FILE *f, const char *s)
+{
+  for(; *s; s++) {
+    switch(*s) {
+    case '&': fputs("&amp;", f); break;
+    case '<': fputs("&lt;", f); break;
+    case '>': fputs("&gt;", f); break;
+    case '"': fputs("&quot;", f); break;
+    case '\'': fputs("&#39;", f); break;
+    default: fputc(*s, f);
+    }
+  }
+}
+
 void text_size(uint64_t bytes, char *buf)
 {
   static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };

@@ -3,6 +3,7 @@
 #define LETHE_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "dynbuf.h"
 
@@ -10,6 +11,9 @@
  * and every control character, replaced by '?': file names are bytes, but a
  * report must be valid UTF-8 text that cannot move a terminal's cursor. */
 lethe_rc text_add_printable(struct dynbuf *out, const char *s, size_t len) WUR;
+
+/* Write s to f HTML-escaped (& < > " '), for text and attribute values. */
+void text_put_html(FILE *f, const char *s);
 
 /* "0 B", "999 B", "1.0 KiB", "3.4 GiB" into buf (at least 16 bytes). */
 void text_size(uint64_t bytes, char *buf);

@@ -1,0 +1,134 @@
+/* The plan as one printable HTML page, for the administrator who reviews a
+ * dry run before anything is deleted, and for the DPO's file: per rule the
+ * settings and a summary, then every listed item with the reason. Every text
+ * from the tree or the rules is escaped; the page loads nothing. */
+#include "report.h"
+
+#include <string.h>
+
+#include "isotime.h"
+#include "text.h"
+#include "uri.h"
+
+static const char style[] =
+  "body{font-family:sans-serif;margin:2em;color:#111}"
+  "h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em}"
+  "table{border-collapse:collapse;width:100%;margin:.5em 0}"
+  "td,th{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top;"
+  "font-size:.85em}th{background:#eee}"
+  ".path{font-family:monospace;word-break:break-all}.num{text-align:right;white-space:nowrap}"
+  ".delete{color:#a00;font-weight:bold}.held{color:#850}.grace{color:#06c}.skip{color:#555}"
+  "p.note{font-size:.85em;color:#444}"
+  "@media print{body{margin:1cm}tr{page-break-inside:avoid}}";
+
+static const char *get(struct json_object *o, const char *key)
+{
+  struct json_object *v;
+  if(!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+    return NULL;
+  return json_object_get_string(v);
+}
+
+struct page {
+  FILE *out;
+  struct dynbuf path;     /* decoded path of the item being written */
+  struct dynbuf shown;    /* the same, printable */
+};
+
+static void put(struct page *pg, const char *s)
+{
+  text_put_html(pg->out, s ? s : "");
+}
+
+static lethe_rc item_row(void *ctx, struct json_object *e)
+{
+  struct page *pg = ctx;
+  const char *decision = get(e, "decision"), *enc = get(e, "path");
+  struct json_object *size;
+  char sz[16] = "";
+  db_reset(&pg->path);
+  db_reset(&pg->shown);
+  if(enc && uri_decode(enc, &pg->path) == LETHE_OK &&
+     text_add_printable(&pg->shown, pg->path.mem ? pg->path.mem : "", pg->path.len))
+    db_reset(&pg->shown); /* too long to show: the cell stays empty */
+  if(json_object_object_get_ex(e, "size", &size))
+    text_size(json_object_get_uint64(size), sz);
+  fprintf(pg->out, "<tr><td class=\"%s\">", decision && !strpbrk(decision, "<>\"&'") ?
+          decision : "skip");
+  put(pg, decision);
+  fputs("</td><td class=\"path\">", pg->out);
+  put(pg, db_str(&pg->shown));
+  fprintf(pg->out, "</td><td class=\"num\">%s</td><td>", sz);
+  put(pg, get(e, "reason"));
+  fputs("</td></tr>\n", pg->out);
+  return ferror(pg->out) ? LETHE_E_IO : LETHE_OK;
+}
+
+static void summary(struct page *pg, const struct plan_rule *pr)
+{
+  char settings[1024], bytes[16], oldest[ISODATE_LEN] = "";
+  const struct rule *r = pr->rule;
+  report_rule_settings(r, settings, sizeof(settings));
+  text_size(pr->bytes[DECISION_DELETE], bytes);
+  if(pr->has_oldest)
+    isotime_format_date(pr->oldest, oldest);
+  fputs("<h2>Rule ", pg->out);
+  put(pg, r->name);
+  fputs("</h2>\n<table><tr><th>Source</th><td class=\"path\">", pg->out);
+  put(pg, r->source);
+  fputs("</td></tr><tr><th>Settings</th><td>", pg->out);
+  put(pg, settings);
+  fputs("</td></tr>\n", pg->out);
+  if(r->description || r->basis) {
+    fputs("<tr><th>Why</th><td>", pg->out);
+    put(pg, r->description);
+    fputs(r->description && r->basis ? " &mdash; " : "", pg->out);
+    put(pg, r->basis);
+    fputs("</td></tr>\n", pg->out);
+  }
+  if(pr->error) {
+    fputs("<tr><th>Error</th><td class=\"delete\">", pg->out);
+    put(pg, pr->error);
+    fputs("</td></tr>\n", pg->out);
+  }
+  fprintf(pg->out, "<tr><th>Summary</th><td>delete %llu (%s)%s%s; grace %llu, held %llu, "
+          "skipped %llu, not due %llu; %llu scanned</td></tr></table>\n",
+          (unsigned long long)pr->count[DECISION_DELETE], bytes, *oldest ? ", oldest " : "",
+          oldest, (unsigned long long)pr->count[DECISION_GRACE],
+          (unsigned long long)pr->count[DECISION_HELD],
+          (unsigned long long)pr->count[DECISION_SKIP],
+          (unsigned long long)pr->count[DECISION_KEEP],
+          (unsigned long long)pr->source_items);
+}
+
+lethe_rc report_html(struct plan *p, FILE *out)
+{
+  struct page pg = { .out = out };
+  char now[ISOTIME_LEN];
+  lethe_rc rc = LETHE_OK;
+
+  db_init(&pg.path, 4 * 1024 * 1024);
+  db_init(&pg.shown, 4 * 1024 * 1024);
+  isotime_format(p->now, now);
+  fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<title>Lethe plan %s</title><style>%s</style></head><body>\n"
+          "<h1>Lethe plan (dry run: nothing has been deleted)</h1>\n"
+          "<p>As of %s. Plan <code>%s</code>.</p>\n", now, style, now, p->hash);
+  for(size_t i = 0; i < p->n_rules && !rc; i++) {
+    summary(&pg, &p->rules[i]);
+    if(!p->rules[i].error && p->rules[i].spool_end > p->rules[i].spool_begin) {
+      fputs("<table><tr><th>Decision</th><th>Path</th><th>Size</th><th>Reason</th></tr>\n",
+            out);
+      rc = plan_each(p, i, item_row, &pg);
+      fputs("</table>\n", out);
+    }
+  }
+  fputs("<p class=\"note\">Items not yet due are counted, not listed. Apply a reviewed plan "
+        "with <code>lethe apply --plan FILE</code> after saving it with "
+        "<code>--format json</code>.</p>\n</body></html>\n", out);
+  db_release(&pg.path);
+  db_release(&pg.shown);
+  if(!rc && ferror(out))
+    rc = LETHE_E_IO;
+  return rc;
+}
