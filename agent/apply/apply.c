@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "source.h"
 #include "walk.h"
 
 /* Plugins loaded so far in this run, unloaded in reverse order. */
@@ -145,18 +146,6 @@ static lethe_rc take_entry(void *ctx, struct json_object *entry)
   return batch_take(a, entry);
 }
 
-static uint32_t store_of(enum source_kind kind)
-{
-  switch(kind) {
-  case SOURCE_IMAP:
-    return LETHE_STORE_IMAP;
-  case SOURCE_GRAPH:
-    return LETHE_STORE_GRAPH;
-  default:
-    return LETHE_STORE_FILE;
-  }
-}
-
 /* The rule's settings (paths and numbers, never secrets: those are read
  * from the files settings name), for recovery to find what a plugin made. */
 static struct json_object *settings_object(const struct rule *r)
@@ -207,8 +196,8 @@ static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
   rc = journal_rule(a);
   if(rc)
     return rc;
-  a->is_file = a->rule->kind == SOURCE_FILE;
-  a->store = store_of(a->rule->kind);
+  a->is_file = source_of(a->rule)->local;
+  a->store = source_of(a->rule)->store;
   a->rootfd = -1;
   if(!(a->plugin->api->stores & a->store))
     return err_set(a->err, LETHE_E_PLUGIN, "rule %s: action %s cannot delete from %s",

@@ -14,7 +14,7 @@
 #include "journal.h"
 #include "log.h"
 #include "recover_archive.h"
-#include "source_imap.h"
+#include "source.h"
 #include "uri.h"
 #include "walk.h"
 
@@ -182,22 +182,22 @@ static void resolve_message(const struct ruleset *rs, struct json_object *intent
 {
   const char *name = get(intent, "rule"), *identity = get(intent, "identity");
   const struct rule *rule = rs && name ? rules_find(rs, name) : NULL;
-  enum imap_presence state;
+  enum source_presence state;
   struct lethe_err err = { 0 };
   r->result = NULL;
-  if(!rule || rule->kind != SOURCE_IMAP || !identity) {
+  if(!rule || !source_of(rule)->presence || !identity) {
     /* "failed" means tried, and the item may still exist. */
     resolved(r, "failed", "none", "interrupted: whether the server deleted it is not "
              "known; the next plan lists it again if it is still there");
     return;
   }
-  if(source_imap_presence(rule, &identity, 1, &state, &err))
+  if(source_of(rule)->presence(rule, &identity, 1, &state, &err))
     return; /* the server cannot be asked now: next run */
-  if(state == IMAP_GONE)
+  if(state == SOURCE_GONE)
     resolved(r, "deleted", "logical-delete", "gone: the interrupted run expunged it");
-  else if(state == IMAP_PRESENT)
+  else if(state == SOURCE_PRESENT)
     resolved(r, "skipped", "none", "interrupted before deletion: still present");
-  else if(state == IMAP_RENUMBERED)
+  else if(state == SOURCE_UNKNOWABLE)
     resolved(r, "failed", "none", "interrupted, and the folder was recreated since (new "
              "UIDVALIDITY): whether the message was deleted is not known");
   else

@@ -7,6 +7,7 @@
 
 #include "isotime.h"
 #include "log.h"
+#include "source.h"
 
 int cli_load(const char *config_path, struct config *cfg, struct ruleset *rs)
 {
@@ -18,6 +19,12 @@ int cli_load(const char *config_path, struct config *cfg, struct ruleset *rs)
   rc = config_load(path, cfg, &d);
   if(!rc)
     rc = rules_load(cfg, rs, &d);
+  if(!rc || rc == LETHE_E_CONFIG) {
+    /* Every problem in one pass: the stores check what they own even when
+     * the rule files had errors of their own. */
+    lethe_rc bound = sources_bind(rs, &d);
+    rc = rc ? rc : bound;
+  }
   log_lines(rc ? LOG_ERR : LOG_WARNING, db_str(&d.text));
   if(rc == LETHE_E_NOMEM)
     log_msg(LOG_ERR, "out of memory while reading the configuration");

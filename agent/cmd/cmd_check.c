@@ -12,6 +12,7 @@
 #include "isotime.h"
 #include "log.h"
 #include "report.h"
+#include "source.h"
 
 static const char usage[] =
   "Usage: lethe check [-c CONFIG]\n"
@@ -40,22 +41,13 @@ static void print_hold(const struct hold *h)
          h->has_until ? ", until " : "", until, h->reason);
 }
 
-/* A source that is missing now is worth a warning, not a refusal: a share
- * may be mounted later. */
+/* What would stop a run though the rules are valid (a share not mounted
+ * now) is worth a warning, not a refusal. */
 static void check_sources(const struct ruleset *rs)
 {
-  for(size_t i = 0; i < rs->n_rules; i++) {
-    const struct rule *r = rs->rules[i];
-    int fd;
-    if(r->kind != SOURCE_FILE)
-      continue;
-    fd = open(r->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if(fd < 0)
-      log_msg(LOG_WARNING, "%s:%d: warning: [rule %s] source %s cannot be opened now: %s",
-              r->file, r->line, r->name, r->root, strerror(errno));
-    else
-      close(fd);
-  }
+  for(size_t i = 0; i < rs->n_rules; i++)
+    if(source_of(rs->rules[i])->check)
+      source_of(rs->rules[i])->check(rs->rules[i]);
 }
 
 /* Without a signing key, runs delete but their certificates wait. */

@@ -14,16 +14,6 @@
 /* One entry line is bounded: paths are encoded, reasons are bounded. */
 #define LINE_MAX_BYTES (8 * 1024 * 1024)
 
-static const char *const store_names[] = {
-  [STORE_FILE] = "file", [STORE_IMAP] = "imap", [STORE_GRAPH] = "graph",
-  [STORE_ARCHIVE] = "archive",
-};
-
-static const char *const kind_names[] = {
-  [ITEM_FILE] = "file", [ITEM_SYMLINK] = "symlink", [ITEM_OTHER] = "other",
-  [ITEM_DIRECTORY] = "directory", [ITEM_MESSAGE] = "message",
-};
-
 /* The spool can reach gigabytes on a large share: it goes where $TMPDIR
  * says, as an unnamed file (O_TMPFILE) that vanishes with the process. */
 static const char *spool_dir(void)
@@ -133,7 +123,7 @@ static lethe_rc build_entry(struct plan *p, const struct rule *r, const struct i
   jsonw_key(&w, "identity");
   jsonw_string(&w, it->identity[0] ? it->identity : NULL);
   jsonw_key(&w, "kind");
-  jsonw_string(&w, kind_names[it->kind]);
+  jsonw_string(&w, item_kind_name(it->kind));
   if(it->message_id_sha256[0]) {
     /* Messages only: proves which message went without naming it. */
     jsonw_key(&w, "message_id_sha256");
@@ -147,7 +137,7 @@ static lethe_rc build_entry(struct plan *p, const struct rule *r, const struct i
   jsonw_key(&w, "size");
   jsonw_u64(&w, it->size);
   jsonw_key(&w, "store");
-  jsonw_string(&w, store_names[it->store]);
+  jsonw_string(&w, item_store_name(it->store));
   put_converted(p, &w, "subject", it->subject, it->subject_len, true);
   jsonw_key(&w, "uri");
   jsonw_string(&w, uri);

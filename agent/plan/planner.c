@@ -6,8 +6,6 @@
 
 #include "claims.h"
 #include "source.h"
-#include "source_imap.h"
-#include "uri.h"
 
 /* URIs are bounded so a pathological tree cannot exhaust memory per item. */
 #define URI_MAX (1024 * 1024 + 4096)
@@ -23,37 +21,6 @@ struct sink_ctx {
   bool overlaps;          /* another chosen rule's source overlaps this one's */
   size_t rule_index;      /* of the rule being planned, in the plan */
 };
-
-/* "file://" + root + "/" + path: raw for hold patterns, percent-encoded for
- * reports (the root as decoded from the rule, so either spelling of the
- * source gives the same URIs). */
-static lethe_rc build_uris(struct sink_ctx *c, const struct item *it)
-{
-  const char *root = c->r->root;
-  size_t n = strlen(root);
-  lethe_rc rc;
-  if(n == 1)
-    n = 0; /* the root directory itself: avoid "file:////x" */
-  db_reset(&c->raw);
-  db_reset(&c->encoded);
-  rc = db_add(&c->raw, "file://", 7);
-  if(!rc)
-    rc = db_add(&c->raw, root, n);
-  if(!rc)
-    rc = db_add(&c->raw, "/", 1);
-  if(!rc)
-    rc = db_add(&c->raw, it->rel, it->rel_len);
-  if(!rc)
-    rc = db_add(&c->encoded, "file://", 7);
-  if(!rc)
-    rc = uri_encode_path(root, n, &c->encoded);
-  if(!rc)
-    rc = db_add(&c->encoded, "/", 1);
-  c->path_off = c->encoded.len;
-  if(!rc)
-    rc = uri_encode_path(it->rel, it->rel_len, &c->encoded);
-  return rc;
-}
 
 /* One file, two rules that would delete it: the first in rule order does;
  * the later one says so instead of planning a deletion apply would find done. */
@@ -77,9 +44,7 @@ static lethe_rc on_item(void *ctx, const struct item *it, const struct subject_i
 {
   struct sink_ctx *c = ctx;
   struct verdict v;
-  lethe_rc rc = c->r->kind == SOURCE_IMAP
-                ? source_imap_uris(c->r, it, &c->raw, &c->encoded, &c->path_off)
-                : build_uris(c, it);
+  lethe_rc rc = source_of(c->r)->uris(c->r, it, &c->raw, &c->encoded, &c->path_off);
   if(rc)
     return rc;
   policy_decide(c->r, c->rs, it, c->raw.mem, c->raw.len, subj, c->p->now, &v);
@@ -104,14 +69,7 @@ static lethe_rc scan_rule(struct sink_ctx *c, struct plan_rule *pr)
   struct scan_stats stats = { 0 };
   struct lethe_err err = { 0 };
   lethe_rc rc;
-  if(c->r->kind == SOURCE_GRAPH) {
-    pr->error = strdup("this build cannot scan graph:// sources yet");
-    return LETHE_E_IO;
-  }
-  if(c->r->kind == SOURCE_IMAP)
-    rc = source_imap_scan(c->r, c->p->now, on_item, c, &stats, &err);
-  else
-    rc = source_file_scan(c->r, on_item, c, &stats, &err);
+  rc = source_of(c->r)->scan(c->r, c->p->now, on_item, c, &stats, &err);
   pr->source_items = stats.source_items;
   if(rc && rc != LETHE_E_NOMEM) {
     pr->error = strdup(err.msg[0] ? err.msg : lethe_strerror(rc));
@@ -124,8 +82,8 @@ static lethe_rc scan_rule(struct sink_ctx *c, struct plan_rule *pr)
 static bool nested(const struct rule *a, const struct rule *b)
 {
   size_t na, nb;
-  if(a->kind != SOURCE_FILE || b->kind != SOURCE_FILE)
-    return a->kind == b->kind && !strcmp(a->source, b->source);
+  if(!source_of(a)->local || !source_of(b)->local)
+    return source_of(a) == source_of(b) && !strcmp(a->source, b->source);
   na = strlen(a->root);
   nb = strlen(b->root);
   if(na > nb)

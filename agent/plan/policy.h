@@ -21,12 +21,6 @@ enum decision {
 /* "delete", "held", "grace", "skip" or "keep". */
 const char *decision_name(enum decision d);
 
-/* What a source knows of the subject an item belongs to. */
-struct subject_info {
-  bool has_newest;
-  int64_t newest;          /* newest mtime of any file inside the subject */
-};
-
 struct verdict {
   enum decision decision;
   bool has_clock;

@@ -13,7 +13,6 @@
 #include "glob.h"
 #include "inifile.h"
 #include "isotime.h"
-#include "uri.h"
 
 /* Actions the agent ships plugins for. A third-party action is accepted when
  * its plugin file exists in the plugin directory. */
@@ -220,52 +219,16 @@ static void set_duration(struct loader *l, struct duration *slot, bool *seen,
     diag_error(l->d, l->path, line, "%s: %s", key, err.msg);
 }
 
-static lethe_rc parse_file_source(struct rule *r, const char *path)
-{
-  struct dynbuf b;
-  lethe_rc rc;
-  db_init(&b, 65536);
-  rc = uri_decode(path, &b);
-  if(!rc && (b.len == 0 || b.mem[0] != '/'))
-    rc = LETHE_E_PARSE;
-  while(!rc && b.len > 1 && b.mem[b.len - 1] == '/')
-    db_truncate(&b, b.len - 1);
-  if(!rc) {
-    r->root = strdup(db_str(&b));
-    if(!r->root)
-      rc = LETHE_E_NOMEM;
-  }
-  db_release(&b);
-  return rc;
-}
-
+/* The store behind the scheme is found, and the URI checked, once every
+ * file is read (sources_bind). */
 static void set_source(struct loader *l, struct rule *r, const char *value, int line)
 {
-  lethe_rc rc;
   if(r->source) {
     diag_error(l->d, l->path, line, "'source' given twice");
     return;
   }
   r->source = dup_or_oom(l, value);
-  if(!strncmp(value, "file://", 7)) {
-    r->kind = SOURCE_FILE;
-    rc = parse_file_source(r, value + 7);
-    if(rc == LETHE_E_NOMEM)
-      oom(l);
-    else if(rc)
-      diag_error(l->d, l->path, line, "source '%s': a file source is file:///absolute/path "
-                 "(percent-encoding allowed)", value);
-  }
-  else if(!strncmp(value, "imap://", 7) || !strncmp(value, "imaps://", 8)) {
-    r->kind = SOURCE_IMAP;
-  }
-  else if(!strncmp(value, "graph://", 8)) {
-    r->kind = SOURCE_GRAPH;
-  }
-  else {
-    diag_error(l->d, l->path, line, "source '%s': unknown scheme (expected file://, "
-               "imap://, imaps:// or graph://)", value);
-  }
+  r->source_line = line;
 }
 
 static void set_subject(struct loader *l, struct rule *r, const char *value, int line)

@@ -14,12 +14,7 @@
 #include "strlist.h"
 
 struct events;
-
-enum source_kind {
-  SOURCE_FILE,
-  SOURCE_IMAP,
-  SOURCE_GRAPH,
-};
+struct source_ops;
 
 /* What starts an item's retention clock. */
 enum clock_kind {
@@ -51,8 +46,9 @@ struct rule {
   char *description;
   char *basis;
   char *source;           /* the URI as written */
-  enum source_kind kind;
-  char *root;             /* SOURCE_FILE: the absolute directory, decoded */
+  int source_line;
+  const struct source_ops *ops; /* its store, once bound (sources_bind) */
+  char *root;             /* local stores: the absolute directory, decoded */
   struct strlist select;  /* empty: everything */
   struct strlist except;
   char *subject;          /* e.g. "*" for "*\/": NULL when items are their own subject */
@@ -101,9 +97,19 @@ lethe_rc rules_load(const struct config *cfg, struct ruleset *rs, struct diag *d
 lethe_rc rules_load_file(const char *path, const struct config *cfg, struct ruleset *rs,
                          struct diag *d) WUR;
 
-/* After every file is read: required keys, duplicates, clocks that suit the
- * source, events files. Called by rules_load. */
+/* After every file is read: required keys, clocks that need a subject,
+ * events files. Called by rules_load. What depends on the rule's store is
+ * checked by sources_bind (source.h). */
 lethe_rc rules_finish(struct ruleset *rs, struct diag *d) WUR;
+
+/* Whether the setting key (n bytes of "key=value") is one the agent itself
+ * reads; if so its value is checked, with errors at line to d. */
+bool rules_host_key(const struct rule *r, const char *setting, size_t n, int line,
+                    struct diag *d);
+
+/* Whether action takes the setting key (n bytes). True for no action and
+ * for third-party actions, whose plugins judge their own settings. */
+bool rules_action_takes(const char *action, const char *key, size_t n);
 
 /* The rule called name, or NULL. */
 struct rule *rules_find(const struct ruleset *rs, const char *name);

@@ -8,19 +8,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum item_store {
-  STORE_FILE,
-  STORE_IMAP,
-  STORE_GRAPH,
-  STORE_ARCHIVE,
-};
+#include "lethe/plugin.h"
 
+/* An item's store is one LETHE_STORE_* bit (lethe/plugin.h): the value a
+ * plugin is handed, the name plans and certificates print. */
+
+/* What an item is. The first values are the ones plugins see
+ * (enum lethe_item_kind); the others are only ever reported. */
 enum item_kind {
-  ITEM_FILE,
-  ITEM_SYMLINK,
-  ITEM_OTHER,      /* fifo, socket, device: never deleted, reported */
-  ITEM_DIRECTORY,  /* only ever reported (not entered, unreadable) */
-  ITEM_MESSAGE,
+  ITEM_FILE = LETHE_ITEM_FILE,
+  ITEM_SYMLINK = LETHE_ITEM_SYMLINK,
+  ITEM_MESSAGE = LETHE_ITEM_MESSAGE,
+  ITEM_OTHER = 100, /* fifo, socket, device: never deleted, reported */
+  ITEM_DIRECTORY,   /* only ever reported (not entered, unreadable) */
 };
 
 /* Which of the item's times are known. */
@@ -39,7 +39,7 @@ enum item_time {
 #define ITEM_IDENTITY_LEN 160
 
 struct item {
-  enum item_store store;
+  uint32_t store;           /* LETHE_STORE_* */
   enum item_kind kind;
   const char *rel;          /* path or id relative to the source */
   size_t rel_len;
@@ -62,5 +62,21 @@ struct item {
                                  header as sent, for certificates (never the subject
                                  or addresses); "" when the message has none */
 };
+
+/* What a source knows of the subject an item belongs to. */
+struct subject_info {
+  bool has_newest;
+  int64_t newest;          /* newest mtime of any file inside the subject */
+};
+
+/* "file", "imap", "graph" or "archive" for a LETHE_STORE_* bit; "?" for
+ * anything else. */
+const char *item_store_name(uint32_t store);
+
+/* "file", "symlink", "message", "other" or "directory". */
+const char *item_kind_name(enum item_kind kind);
+
+/* The kind named name (as item_kind_name writes it); false if none is. */
+bool item_kind_parse(const char *name, enum item_kind *out);
 
 #endif

@@ -1,12 +1,21 @@
-/* Sources: where items come from. Each store has one scan function that
- * yields the items a rule selects, with their subject, to a sink. Scanning
- * only reads: no content, name, time or flag may change. */
+/* Sources: where items come from. Each store is one table of operations,
+ * as curl has one protocol handler per scheme: struct source_ops says which
+ * URIs it owns, which clocks and settings its rules may use, how a rule of
+ * it is checked, scanned, named and, after a crash, asked whether an item
+ * is still there. sources.c lists the tables; everything else in the agent
+ * goes through them, so a new store is a new folder under sources/ and one
+ * line in that list.
+ *
+ * Scanning only reads: no content, name, time or flag may change. */
 #ifndef LETHE_SOURCE_H
 #define LETHE_SOURCE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "diag.h"
+#include "dynbuf.h"
 #include "item.h"
-#include "policy.h"
 #include "rules.h"
 
 /* Receives each selected item. subj is NULL when the rule has no subject. */
@@ -14,14 +23,72 @@ typedef lethe_rc (*item_sink)(void *ctx, const struct item *it,
                               const struct subject_info *subj);
 
 struct scan_stats {
-  uint64_t source_items;   /* every non-directory entry seen */
+  uint64_t source_items;   /* every item the source holds that the scan saw */
 };
 
-/* Scan a file:// rule's tree (see walk.h for what keeps it inside). Errors
- * that stop the whole scan (the root cannot be opened) are returned with a
- * message; unreadable directories and mount points inside are yielded as
- * skipped directory items. */
-lethe_rc source_file_scan(const struct rule *r, item_sink sink, void *ctx,
-                          struct scan_stats *stats, struct lethe_err *err) WUR;
+/* Whether a planned item is still there, for recovery. */
+enum source_presence {
+  SOURCE_PRESENT,
+  SOURCE_GONE,
+  SOURCE_UNKNOWABLE,  /* its fate cannot be known (an IMAP folder renumbered
+                         since): never certify it as deleted */
+  SOURCE_MALFORMED,   /* the identity text is not one of this store's */
+};
+
+#define SOURCE_CLOCK(k) (1u << (k))
+
+struct source_ops {
+  const char *name;               /* the store's name: "file", "imap" */
+  const char *const *schemes;     /* the URI prefixes it owns: "imap://" */
+  uint32_t store;                 /* LETHE_STORE_* of its items */
+  uint32_t clocks;                /* SOURCE_CLOCK(CLOCK_*) of each clock it offers
+                                     (events: is offered by every store) */
+  enum clock_kind default_clock;
+  const char *const *keys;        /* rule settings the source reads; NULL-terminated */
+  bool local;                     /* items are files below r->root: the host opens
+                                     their directories and re-checks holds there */
+
+  /* Check a rule of this store once every rule file is read: its URI (at
+   * r->source_line), its settings; may set r->root and rewrite settings
+   * (a relative credentials path made absolute). Errors go to d. */
+  void (*finish_rule)(struct rule *r, struct diag *d);
+
+  /* Optional: warn of what would stop a run though the rule is valid (a
+   * share not mounted now). Reads only. */
+  void (*check)(const struct rule *r);
+
+  /* Yield each item of r's source that may be due at now (the policy
+   * decides; a source may yield more) to sink, counting what the source
+   * holds in stats. Errors that stop the whole scan come back with a
+   * message in err; an item that cannot be judged is yielded with
+   * item.problem set. */
+  lethe_rc (*scan)(const struct rule *r, int64_t now, item_sink sink, void *ctx,
+                   struct scan_stats *stats, struct lethe_err *err);
+
+  /* The item's URIs, replacing the buffers' contents: raw (what [hold]
+   * match patterns see) and encoded (percent-encoded, for reports);
+   * *path_off is where its path relative to the source starts in encoded. */
+  lethe_rc (*uris)(const struct rule *r, const struct item *it, struct dynbuf *raw,
+                   struct dynbuf *encoded, size_t *path_off);
+
+  /* Optional, for recovery of items that are not local files: whether each
+   * of n planned identities of rule r still names an item, asked read-only.
+   * An error means the store cannot be asked now (the next run asks again). */
+  lethe_rc (*presence)(const struct rule *r, const char *const *identities, size_t n,
+                       enum source_presence *out, struct lethe_err *err);
+};
+
+/* The store of every rule in rs: find it by the source's scheme, then let
+ * it check the rule (its URI, settings, clocks; a rule without a clock gets
+ * the store's default). Every problem goes to d as FILE:LINE. Returns
+ * LETHE_E_CONFIG when any was found, LETHE_E_NOMEM when memory ran out. */
+lethe_rc sources_bind(struct ruleset *rs, struct diag *d) WUR;
+
+/* The store a bound rule's source belongs to (never NULL once bound). */
+const struct source_ops *source_of(const struct rule *r);
+
+/* Whether rule r may use the setting key (as "key" of "key=value", n bytes)
+ * because its source reads it. */
+bool source_takes(const struct rule *r, const char *key, size_t n);
 
 #endif

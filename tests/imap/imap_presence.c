@@ -1,5 +1,6 @@
 /* What recovery will ask of an IMAP rule: are these planned messages still
- * there? Loads the configuration and rules as lethe does and prints, per
+ * there? Loads the configuration and rules as lethe does, asks the rule's
+ * store as recovery does (its presence operation) and prints, per
  * identity, "IDENTITY present|gone|renumbered|malformed".
  *
  * usage: imap_presence LETHE.INI RULE IDENTITY...
@@ -9,7 +10,7 @@
 
 #include "config.h"
 #include "rules.h"
-#include "source_imap.h"
+#include "source.h"
 
 int main(int argc, char **argv)
 {
@@ -18,7 +19,7 @@ int main(int argc, char **argv)
   struct ruleset rs = { 0 };
   struct diag d;
   struct lethe_err err = { 0 };
-  enum imap_presence *out;
+  enum source_presence *out;
   const struct rule *r;
   size_t n = argc > 3 ? (size_t)(argc - 3) : 0;
   int status = 0;
@@ -27,7 +28,8 @@ int main(int argc, char **argv)
     return 2;
   }
   diag_init(&d);
-  if(config_load(argv[1], &cfg, &d) || rules_load(&cfg, &rs, &d)) {
+  if(config_load(argv[1], &cfg, &d) || rules_load(&cfg, &rs, &d) ||
+     sources_bind(&rs, &d)) {
     diag_print(&d, stderr);
     return 2;
   }
@@ -35,7 +37,7 @@ int main(int argc, char **argv)
   out = calloc(n + 1, sizeof(*out));
   if(!r || !out)
     return 2;
-  if(source_imap_presence(r, (const char *const *)argv + 3, n, out, &err)) {
+  if(source_of(r)->presence(r, (const char *const *)argv + 3, n, out, &err)) {
     fprintf(stderr, "imap_presence: %s\n", err.msg);
     status = 1;
   }

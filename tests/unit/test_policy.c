@@ -16,6 +16,7 @@
 #include "events.h"
 #include "isotime.h"
 #include "policy.h"
+#include "source_file.h"
 
 struct fx {
   struct rule r;
@@ -47,13 +48,13 @@ static int setup(void **state)
   f->r.name = "r";
   f->r.source = "file:///srv/x";
   f->r.root = "/srv/x";
-  f->r.kind = SOURCE_FILE;
+  f->r.ops = &source_file_ops;
   f->r.clock = CLOCK_MTIME;
   f->r.has_retain = true;
   f->r.retain = (struct duration){ 180, DURATION_DAYS };
   f->r.action = "unlink";
   f->rs.holds = f->hold_ptrs;
-  f->it.store = STORE_FILE;
+  f->it.store = LETHE_STORE_FILE;
   f->it.kind = ITEM_FILE;
   f->it.rel = "a/report.pdf";
   f->it.rel_len = strlen(f->it.rel);

@@ -20,6 +20,9 @@
 #include "diag.h"
 #include "events.h"
 #include "rules.h"
+#include "source_file.h"
+#include "source_graph.h"
+#include "source_imap.h"
 
 /* A valid rule on lines 1-4: an extra line appended is line 5. */
 #define BASE "[rule r]\nsource = file:///srv/x\nretain = 180 days\naction = unlink\n"
@@ -101,9 +104,12 @@ static void reset(struct fx *f)
   diag_init(&f->d);
 }
 
+/* As the front end loads: the rule files, then each rule's store. */
 static lethe_rc load(struct fx *f)
 {
-  return rules_load(&f->cfg, &f->rs, &f->d);
+  lethe_rc rc = rules_load(&f->cfg, &f->rs, &f->d);
+  lethe_rc bound = rc && rc != LETHE_E_CONFIG ? rc : sources_bind(&f->rs, &f->d);
+  return rc ? rc : bound;
 }
 
 /* Does some diagnostic line start with prefix and contain phrase? */
@@ -462,7 +468,7 @@ static void test_full_rule(void **state)
   assert_string_equal(r->description, "Client folders");
   assert_string_equal(r->basis, "Policy 4.2");
   assert_string_equal(r->source, "file:///srv/Client%20Work/");
-  assert_int_equal(r->kind, SOURCE_FILE);
+  assert_ptr_equal(source_of(r), &source_file_ops);
   assert_string_equal(r->root, "/srv/Client Work");
   assert_int_equal(r->select.n, 2);
   assert_string_equal(r->select.v[0], "*/0 Confidential/**");
@@ -553,12 +559,12 @@ static void test_default_clocks(void **state)
           "[rule g]\nsource = graph://u@t/Inbox\nretain = 1y\naction = graph-delete\n");
   assert_int_equal(f->rs.n_rules, 3);
   assert_false(f->rs.rules[0]->has_clock);
-  assert_int_equal(f->rs.rules[0]->kind, SOURCE_FILE);
+  assert_ptr_equal(source_of(f->rs.rules[0]), &source_file_ops);
   assert_int_equal(f->rs.rules[0]->clock, CLOCK_MTIME);
-  assert_int_equal(f->rs.rules[1]->kind, SOURCE_IMAP);
+  assert_ptr_equal(source_of(f->rs.rules[1]), &source_imap_ops);
   assert_int_equal(f->rs.rules[1]->clock, CLOCK_INTERNALDATE);
   assert_null(f->rs.rules[1]->root);
-  assert_int_equal(f->rs.rules[2]->kind, SOURCE_GRAPH);
+  assert_ptr_equal(source_of(f->rs.rules[2]), &source_graph_ops);
   assert_int_equal(f->rs.rules[2]->clock, CLOCK_RECEIVED);
 }
 
@@ -842,6 +848,7 @@ static void test_config_then_rules(void **state)
   path = write_at(f, "lethe.ini", "[agent]\nrules = rules.d\nplugins = .\n");
   assert_int_equal(config_load(path, &c, &f->d), LETHE_OK);
   assert_int_equal(rules_load(&c, &f->rs, &f->d), LETHE_OK);
+  assert_int_equal(sources_bind(&f->rs, &f->d), LETHE_OK);
   assert_int_equal(f->d.errors, 0);
   assert_string_equal(f->rs.rules[0]->action, "custom");
   config_release(&c);

@@ -1,4 +1,4 @@
-#include "source.h"
+#include "source_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,8 @@
 
 #include "fileops.h"
 #include "glob.h"
+#include "log.h"
+#include "uri.h"
 #include "walk.h"
 
 struct scan {
@@ -89,7 +91,7 @@ static lethe_rc yield(struct scan *s, const struct walk_entry *e, struct item *i
 {
   size_t sublen = 0;
   const struct subject_info *subj = NULL;
-  it->store = STORE_FILE;
+  it->store = LETHE_STORE_FILE;
   it->rel = e->rel;
   it->rel_len = e->rel_len;
   it->name = e->name;
@@ -173,7 +175,7 @@ static bool enter(void *ctx, const struct walk_entry *e)
   return true;
 }
 
-lethe_rc source_file_scan(const struct rule *r, item_sink sink, void *ctx,
+static lethe_rc file_scan(const struct rule *r, int64_t now, item_sink sink, void *ctx,
                           struct scan_stats *stats, struct lethe_err *err)
 {
   static const struct walk_ops ops = { .visit = visit, .enter = enter, .refused = refused };
@@ -181,6 +183,7 @@ lethe_rc source_file_scan(const struct rule *r, item_sink sink, void *ctx,
   lethe_rc rc;
   int fd;
 
+  (void)now;
   /* A percentage circuit breaker needs every item of the source counted. */
   s.prune = r->select.n > 0 && !(r->max_delete.set && r->max_delete.percent);
   if(walk_ancestor_held(r->root))
@@ -192,3 +195,96 @@ lethe_rc source_file_scan(const struct rule *r, item_sink sink, void *ctx,
   close(fd);
   return rc;
 }
+
+/* ---- the rule, its URIs, the table ------------------------------------------- */
+
+static lethe_rc decode_root(struct rule *r, const char *path)
+{
+  struct dynbuf b;
+  lethe_rc rc;
+  db_init(&b, 65536);
+  rc = uri_decode(path, &b);
+  if(!rc && (b.len == 0 || b.mem[0] != '/'))
+    rc = LETHE_E_PARSE;
+  while(!rc && b.len > 1 && b.mem[b.len - 1] == '/')
+    db_truncate(&b, b.len - 1);
+  if(!rc) {
+    r->root = strdup(db_str(&b));
+    if(!r->root)
+      rc = LETHE_E_NOMEM;
+  }
+  db_release(&b);
+  return rc;
+}
+
+static void file_finish_rule(struct rule *r, struct diag *d)
+{
+  lethe_rc rc = decode_root(r, r->source + strlen("file://"));
+  if(rc == LETHE_E_NOMEM)
+    diag_error(d, r->file, r->source_line, "out of memory");
+  else if(rc)
+    diag_error(d, r->file, r->source_line, "source '%s': a file source is "
+               "file:///absolute/path (percent-encoding allowed)", r->source);
+}
+
+/* A source that is missing now is worth a warning, not a refusal: a share
+ * may be mounted later. */
+static void file_check(const struct rule *r)
+{
+  struct lethe_err err = { 0 };
+  int fd = walk_open_root(r->root, &err);
+  if(fd < 0)
+    log_msg(LOG_WARNING, "%s:%d: warning: [rule %s] source %s cannot be opened now: %s",
+            r->file, r->line, r->name, r->root, err.msg);
+  else
+    close(fd);
+}
+
+/* "file://" + root + "/" + path: raw for hold patterns, percent-encoded for
+ * reports (the root as decoded from the rule, so either spelling of the
+ * source gives the same URIs). */
+static lethe_rc file_uris(const struct rule *r, const struct item *it, struct dynbuf *raw,
+                          struct dynbuf *encoded, size_t *path_off)
+{
+  size_t n = strlen(r->root);
+  lethe_rc rc;
+  if(n == 1)
+    n = 0; /* the root directory itself: avoid "file:////x" */
+  db_reset(raw);
+  db_reset(encoded);
+  rc = db_add(raw, "file://", 7);
+  if(!rc)
+    rc = db_add(raw, r->root, n);
+  if(!rc)
+    rc = db_add(raw, "/", 1);
+  if(!rc)
+    rc = db_add(raw, it->rel, it->rel_len);
+  if(!rc)
+    rc = db_add(encoded, "file://", 7);
+  if(!rc)
+    rc = uri_encode_path(r->root, n, encoded);
+  if(!rc)
+    rc = db_add(encoded, "/", 1);
+  *path_off = encoded->len;
+  if(!rc)
+    rc = uri_encode_path(it->rel, it->rel_len, encoded);
+  return rc;
+}
+
+static const char *const file_schemes[] = { "file://", NULL };
+static const char *const file_keys[] = { NULL };
+
+const struct source_ops source_file_ops = {
+  .name = "file",
+  .schemes = file_schemes,
+  .store = LETHE_STORE_FILE,
+  .clocks = SOURCE_CLOCK(CLOCK_MTIME) | SOURCE_CLOCK(CLOCK_BTIME) | SOURCE_CLOCK(CLOCK_CTIME) |
+            SOURCE_CLOCK(CLOCK_ATIME) | SOURCE_CLOCK(CLOCK_NAME) | SOURCE_CLOCK(CLOCK_NEWEST),
+  .default_clock = CLOCK_MTIME,
+  .keys = file_keys,
+  .local = true,
+  .finish_rule = file_finish_rule,
+  .check = file_check,
+  .scan = file_scan,
+  .uris = file_uris,
+};

@@ -49,7 +49,7 @@ static void absolute_credentials(struct rule *r, size_t i, const char *path, str
   r->settings.v[i] = kv;
 }
 
-void source_imap_finish_rule(struct rule *r, struct diag *d)
+static void imap_finish_rule(struct rule *r, struct diag *d)
 {
   struct imap_url u;
   struct lethe_err err = { 0 };
@@ -78,7 +78,7 @@ void source_imap_finish_rule(struct rule *r, struct diag *d)
   imap_url_release(&u);
 }
 
-lethe_rc source_imap_uris(const struct rule *r, const struct item *it, struct dynbuf *raw,
+static lethe_rc imap_uris(const struct rule *r, const struct item *it, struct dynbuf *raw,
                           struct dynbuf *encoded, size_t *path_off)
 {
   struct imap_url u;
@@ -219,7 +219,7 @@ static void set_times(struct imap_scan *s, const struct imap_fetch *f, struct it
 
 static lethe_rc yield(struct imap_scan *s, const struct imap_fetch *f)
 {
-  struct item it = { .store = STORE_IMAP, .kind = ITEM_MESSAGE };
+  struct item it = { .store = LETHE_STORE_IMAP, .kind = ITEM_MESSAGE };
   size_t slash;
   lethe_rc rc;
   db_reset(&s->rel);
@@ -392,7 +392,7 @@ static lethe_rc open_folder(struct imap_scan *s, struct lethe_err *err)
   return imap_conn_select(&s->conn, s->url.mailbox, true, &s->mb, err);
 }
 
-lethe_rc source_imap_scan(const struct rule *r, int64_t now, item_sink sink, void *ctx,
+static lethe_rc imap_scan_rule(const struct rule *r, int64_t now, item_sink sink, void *ctx,
                           struct scan_stats *stats, struct lethe_err *err)
 {
   struct imap_scan s = { .r = r, .sink = sink, .ctx = ctx };
@@ -469,19 +469,19 @@ static lethe_rc search_present(struct imap_scan *s, struct lethe_err *err)
   return rc;
 }
 
-lethe_rc source_imap_presence(const struct rule *r, const char *const *identities, size_t n,
-                              enum imap_presence *out, struct lethe_err *err)
+static lethe_rc imap_presence(const struct rule *r, const char *const *identities, size_t n,
+                              enum source_presence *out, struct lethe_err *err)
 {
   struct imap_scan s = { .r = r };
   bool *seen = NULL;
   lethe_rc rc = open_folder(&s, err);
   for(size_t i = 0; !rc && i < n; i++) {
     uint32_t v, uid;
-    out[i] = IMAP_MALFORMED;
+    out[i] = SOURCE_MALFORMED;
     if(!imap_identity_parse(identities[i], &v, &uid))
       continue;
-    out[i] = v == s.mb.uidvalidity ? IMAP_GONE : IMAP_RENUMBERED;
-    if(out[i] == IMAP_GONE)
+    out[i] = v == s.mb.uidvalidity ? SOURCE_GONE : SOURCE_UNKNOWABLE;
+    if(out[i] == SOURCE_GONE)
       rc = add_candidate(&s, uid);
   }
   if(!rc && s.n_cand > 1) {
@@ -500,13 +500,13 @@ lethe_rc source_imap_presence(const struct rule *r, const char *const *identitie
     rc = search_present(&s, err);
   for(size_t i = 0; !rc && i < n; i++) {
     uint32_t v, uid;
-    if(out[i] != IMAP_GONE || !imap_identity_parse(identities[i], &v, &uid))
+    if(out[i] != SOURCE_GONE || !imap_identity_parse(identities[i], &v, &uid))
       continue;
     for(size_t lo = 0, hi = s.n_cand; lo < hi;) {
       size_t mid = (lo + hi) / 2;
       if(s.cand[mid] == uid) {
         if(seen[mid])
-          out[i] = IMAP_PRESENT;
+          out[i] = SOURCE_PRESENT;
         break;
       }
       if(s.cand[mid] < uid)
@@ -523,3 +523,21 @@ lethe_rc source_imap_presence(const struct rule *r, const char *const *identitie
   free(seen);
   return rc;
 }
+
+/* ---- the table -------------------------------------------------------------------- */
+
+static const char *const imap_schemes[] = { "imap://", "imaps://", NULL };
+static const char *const imap_keys[] = { "credentials", "tls", "hold-keyword", NULL };
+
+const struct source_ops source_imap_ops = {
+  .name = "imap",
+  .schemes = imap_schemes,
+  .store = LETHE_STORE_IMAP,
+  .clocks = SOURCE_CLOCK(CLOCK_INTERNALDATE) | SOURCE_CLOCK(CLOCK_SENTDATE),
+  .default_clock = CLOCK_INTERNALDATE,
+  .keys = imap_keys,
+  .finish_rule = imap_finish_rule,
+  .scan = imap_scan_rule,
+  .uris = imap_uris,
+  .presence = imap_presence,
+};

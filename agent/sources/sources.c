@@ -1,0 +1,103 @@
+/* The stores, and binding each rule to the store its source names. */
+#include "source.h"
+
+#include <string.h>
+
+#include "source_file.h"
+#include "source_graph.h"
+#include "source_imap.h"
+
+/* Every store this lethe knows, in the order unknown-scheme messages list
+ * them. A new store adds its table here. */
+static const struct source_ops *const stores[] = {
+  &source_file_ops,
+  &source_imap_ops,
+  &source_graph_ops,
+};
+
+#define N_STORES (sizeof(stores) / sizeof(stores[0]))
+
+static const struct source_ops *find_store(const char *uri)
+{
+  for(size_t i = 0; i < N_STORES; i++)
+    for(const char *const *s = stores[i]->schemes; *s; s++)
+      if(!strncmp(uri, *s, strlen(*s)))
+        return stores[i];
+  return NULL;
+}
+
+static void unknown_scheme(const struct rule *r, struct diag *d)
+{
+  char list[256] = "";
+  size_t used = 0, n = 0, total = 0;
+  for(size_t i = 0; i < N_STORES; i++)
+    for(const char *const *s = stores[i]->schemes; *s; s++)
+      total++;
+  for(size_t i = 0; i < N_STORES; i++) {
+    for(const char *const *s = stores[i]->schemes; *s && used < sizeof(list); s++) {
+      n++;
+      used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+                               n == 1 ? "" : n == total ? " or " : ", ", *s);
+    }
+  }
+  diag_error(d, r->file, r->source_line, "source '%s': unknown scheme (expected %s)",
+             r->source, list);
+}
+
+const struct source_ops *source_of(const struct rule *r)
+{
+  return r->ops;
+}
+
+bool source_takes(const struct rule *r, const char *key, size_t n)
+{
+  if(!r->ops)
+    return false;
+  for(const char *const *k = r->ops->keys; k && *k; k++)
+    if(strlen(*k) == n && !strncmp(*k, key, n))
+      return true;
+  return false;
+}
+
+/* Every setting must belong to the host, the source or the action. */
+static void check_settings(const struct rule *r, struct diag *d)
+{
+  for(size_t i = 0; i < r->settings.n; i++) {
+    const char *s = r->settings.v[i];
+    size_t n = strcspn(s, "=");
+    int line = r->setting_lines[i];
+    if(rules_host_key(r, s, n, line, d) || source_takes(r, s, n) ||
+       rules_action_takes(r->action, s, n))
+      continue;
+    diag_error(d, r->file, line, "unknown key '%.*s' in [rule %s] for action %s", (int)n, s,
+               r->name, r->action);
+  }
+}
+
+static void check_clock(struct rule *r, struct diag *d)
+{
+  if(!r->has_clock)
+    r->clock = r->ops->default_clock;
+  else if(r->clock != CLOCK_EVENTS && !(r->ops->clocks & SOURCE_CLOCK(r->clock)))
+    diag_error(d, r->file, r->line, "[rule %s]: clock '%s' does not apply to source '%s'",
+               r->name, clock_name(r->clock), r->source);
+}
+
+lethe_rc sources_bind(struct ruleset *rs, struct diag *d)
+{
+  unsigned before = d->errors;
+  for(size_t i = 0; i < rs->n_rules; i++) {
+    struct rule *r = rs->rules[i];
+    if(r->source) {
+      r->ops = find_store(r->source);
+      if(!r->ops)
+        unknown_scheme(r, d);
+    }
+    check_settings(r, d);
+    if(!r->ops)
+      continue;
+    r->ops->finish_rule(r, d);
+    check_clock(r, d);
+  }
+  return d->errors > before ? LETHE_E_CONFIG : LETHE_OK;
+}
