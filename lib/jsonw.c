@@ -110,3 +110,23 @@ void jsonw_u64(struct jsonw *w, uint64_t v)
   put(w, buf, (size_t)n);
   w->need_comma = true;
 }
+
+void jsonw_i64(struct jsonw *w, int64_t v)
+{
+  char buf[24];
+  int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+  put(w, buf, (size_t)n);
+  w->need_comma = true;
+}
+
+void jsonw_bool(struct jsonw *w, bool v)
+{
+  put(w, v ? "true" : "false", v ? 4 : 5);
+  w->need_comma = true;
+}
+
+void jsonw_raw(struct jsonw *w, const char *json, size_t len)
+{
+  put(w, json, len);
+  w->need_comma = true;
+}

@@ -26,6 +26,11 @@ void jsonw_string(struct jsonw *w, const char *s);   /* NULL writes null */
 void jsonw_string_len(struct jsonw *w, const char *s, size_t len);
 void jsonw_null(struct jsonw *w);
 void jsonw_u64(struct jsonw *w, uint64_t v);
+void jsonw_i64(struct jsonw *w, int64_t v);
+void jsonw_bool(struct jsonw *w, bool v);
+/* A value already in JSON form (an object a plugin wrote, parsed and
+ * re-serialised by the caller), appended as it is. */
+void jsonw_raw(struct jsonw *w, const char *json, size_t len);
 
 /* Append s[0..len) escaped as json-c escapes a string's content. */
 lethe_rc jsonw_escape(struct dynbuf *out, const char *s, size_t len) WUR;

@@ -19,15 +19,6 @@ struct plugin_cache {
   size_t n;
 };
 
-const char *apply_setting(const struct rule *r, const char *key)
-{
-  size_t n = strlen(key);
-  for(size_t i = 0; i < r->settings.n; i++)
-    if(!strncmp(r->settings.v[i], key, n) && r->settings.v[i][n] == '=')
-      return r->settings.v[i] + n + 1;
-  return NULL;
-}
-
 lethe_rc apply_check_limits(const struct plan *p, bool reviewed, struct lethe_err *err)
 {
   for(size_t i = 0; i < p->n_rules; i++) {
@@ -76,28 +67,15 @@ static void unload_all(struct plugin_cache *c)
 /* Settings for the plugin: the rule's, less those the host itself reads. */
 static lethe_rc plugin_settings(const struct rule *r, struct lethe_setting **out, size_t *n)
 {
-  struct lethe_setting *s = calloc(r->settings.n + 1, sizeof(*s));
+  struct lethe_setting *s = calloc(r->n_settings + 1, sizeof(*s));
   *n = 0;
   if(!s)
     return LETHE_E_NOMEM;
-  for(size_t i = 0; i < r->settings.n; i++) {
-    char *eq = strchr(r->settings.v[i], '=');
-    if(!eq || !strncmp(r->settings.v[i], "remove-empty-dirs=", 18))
-      continue;
-    *eq = '\0'; /* split "key=value" in place; restored in free_settings */
-    s[*n].key = r->settings.v[i];
-    s[*n].value = eq + 1;
-    (*n)++;
-  }
+  for(size_t i = 0; i < r->n_settings; i++)
+    if(!rules_is_host_key(r->settings[i].key))
+      s[(*n)++] = r->settings[i];
   *out = s;
   return LETHE_OK;
-}
-
-static void free_settings(struct lethe_setting *s, size_t n)
-{
-  for(size_t i = 0; i < n; i++)
-    ((char *)s[i].key)[strlen(s[i].key)] = '=';
-  free(s);
 }
 
 static lethe_rc open_plugin(struct applier *a)
@@ -114,13 +92,13 @@ static lethe_rc open_plugin(struct applier *a)
     if(!plugin_accepts(a->plugin, settings[i].key)) {
       rc = err_set(a->err, LETHE_E_CONFIG, "rule %s: action %s does not take the setting "
                    "'%s'", a->rule->name, a->rule->action, settings[i].key);
-      free_settings(settings, info.n_settings);
+      free(settings);
       return rc;
     }
   }
   info.settings = settings;
   failed = a->plugin->api->open(&info, &a->pstate, msg, sizeof(msg));
-  free_settings(settings, info.n_settings);
+  free(settings);
   if(failed)
     return err_set(a->err, LETHE_E_PLUGIN, "rule %s: action %s: %s", a->rule->name,
                    a->rule->action, msg[0] ? msg : "the plugin refused its settings");
@@ -136,58 +114,36 @@ static lethe_rc close_plugin(struct applier *a)
   return LETHE_OK;
 }
 
-static lethe_rc take_entry(void *ctx, struct json_object *entry)
+static lethe_rc take_entry(void *ctx, const struct plan_entry *e)
 {
   struct applier *a = ctx;
-  struct json_object *d;
-  if(!json_object_object_get_ex(entry, "decision", &d) ||
-     strcmp(json_object_get_string(d), "delete"))
-    return LETHE_OK;
-  return batch_take(a, entry);
-}
-
-/* The rule's settings (paths and numbers, never secrets: those are read
- * from the files settings name), for recovery to find what a plugin made. */
-static struct json_object *settings_object(const struct rule *r)
-{
-  struct json_object *o = json_object_new_object();
-  for(size_t i = 0; i < r->settings.n; i++) {
-    const char *s = r->settings.v[i];
-    size_t n = strcspn(s, "=");
-    char key[128];
-    if(n >= sizeof(key) || !s[n])
-      continue;
-    memcpy(key, s, n);
-    key[n] = '\0';
-    json_object_object_add(o, key, json_object_new_string(s + n + 1));
-  }
-  return o;
+  return e->decision == DECISION_DELETE ? batch_take(a, e) : LETHE_OK;
 }
 
 /* The rule as it stood when this run applied it, so that the certificate
- * says under which rule each item went even if the rule changes later. */
+ * says under which rule each item went even if the rule changes later. Its
+ * settings are paths and numbers, never secrets (those are read from the
+ * files settings name); recovery finds in them what a plugin made. */
 static lethe_rc journal_rule(struct applier *a)
 {
   const struct rule *r = a->rule;
-  struct json_object *rec = json_object_new_object();
+  struct journal_record rec = { .type = JOURNAL_RULE };
   char retain[DURATION_TEXT_LEN];
-  lethe_rc rc;
   duration_format(&r->retain, retain);
-  json_object_object_add(rec, "name", json_object_new_string(r->name));
-  json_object_object_add(rec, "description", r->description ?
-                         json_object_new_string(r->description) : NULL);
-  json_object_object_add(rec, "basis", r->basis ? json_object_new_string(r->basis) : NULL);
-  json_object_object_add(rec, "source", json_object_new_string(r->source));
-  json_object_object_add(rec, "action", json_object_new_string(r->action));
-  json_object_object_add(rec, "clock", json_object_new_string(clock_name(r->clock)));
-  json_object_object_add(rec, "retain", json_object_new_string(retain));
-  json_object_object_add(rec, "plugin_method", json_object_new_string(a->plugin->api->method));
-  json_object_object_add(rec, "plugin_version", json_object_new_string(
-                           a->plugin->api->version ? a->plugin->api->version : "unknown"));
-  json_object_object_add(rec, "settings", settings_object(r));
-  rc = journal_add(&a->j, "rule", rec);
-  json_object_put(rec);
-  return rc;
+  rec.rule = (struct journal_rule){
+    .name = r->name,
+    .description = r->description,
+    .basis = r->basis,
+    .source = r->source,
+    .action = r->action,
+    .clock = clock_name(r->clock),
+    .retain = retain,
+    .plugin_method = a->plugin->api->method,
+    .plugin_version = a->plugin->api->version ? a->plugin->api->version : "unknown",
+    .settings = r->settings,
+    .n_settings = r->n_settings,
+  };
+  return journal_append(&a->j, &rec);
 }
 
 static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)

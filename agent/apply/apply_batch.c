@@ -17,87 +17,94 @@
 #include "policy.h"
 #include "uri.h"
 
-static const char *get(struct json_object *o, const char *key)
+lethe_rc apply_file_names(const struct rule *r, const char *path, char **uri, char **enc)
 {
-  struct json_object *v;
-  if(!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-    return NULL;
-  return json_object_get_string(v);
+  struct dynbuf u, e;
+  lethe_rc rc;
+  *uri = *enc = NULL;
+  db_init(&u, 16 * 1024 * 1024);
+  db_init(&e, 16 * 1024 * 1024);
+  rc = uri_encode_path(path, strlen(path), &e);
+  if(!rc)
+    rc = db_adds(&u, "file://");
+  if(!rc)
+    rc = uri_encode_path(r->root, strlen(r->root), &u);
+  if(!rc)
+    rc = db_adds(&u, "/");
+  if(!rc)
+    rc = db_add(&u, e.mem, e.len);
+  if(!rc) {
+    *uri = strdup(db_str(&u));
+    *enc = strdup(db_str(&e));
+    if(!*uri || !*enc)
+      rc = LETHE_E_NOMEM;
+  }
+  db_release(&u);
+  db_release(&e);
+  if(rc) {
+    free(*uri);
+    free(*enc);
+    *uri = *enc = NULL;
+  }
+  return rc;
 }
 
-static void copy_field(struct json_object *to, struct json_object *from, const char *key)
+/* The journal's record of a plan entry's item. A file is named by what is
+ * deleted (the rule's root and the path that will be opened: uri and enc),
+ * never by a URI the plan file merely claims; with no names (the plan's
+ * path was refused) the claim is kept apart as plan_uri. */
+static void item_record(struct applier *a, const struct plan_entry *e, const char *uri,
+                        const char *enc, struct journal_item *it)
 {
-  struct json_object *v;
-  if(json_object_object_get_ex(from, key, &v))
-    json_object_object_add(to, key, json_object_get(v));
-}
-
-/* For a file, the journal names what is deleted: the rule's root and the
- * path that will be opened, never a URI the plan file merely claims. */
-static void add_file_names(struct applier *a, struct json_object *rec,
-                           struct json_object *entry, const char *path)
-{
-  struct dynbuf uri, enc;
-  db_init(&uri, 16 * 1024 * 1024);
-  db_init(&enc, 16 * 1024 * 1024);
-  if(path && !uri_encode_path(path, strlen(path), &enc) && !db_adds(&uri, "file://") &&
-     !uri_encode_path(a->rule->root, strlen(a->rule->root), &uri) && !db_adds(&uri, "/") &&
-     !db_add(&uri, enc.mem, enc.len)) {
-    json_object_object_add(rec, "path", json_object_new_string(enc.mem));
-    json_object_object_add(rec, "uri", json_object_new_string(uri.mem));
+  memset(it, 0, sizeof(*it));
+  it->action = a->rule->action;
+  it->rule = a->rule->name;
+  it->has_clock = true;
+  it->clock_name = e->clock_name;
+  it->clock_value = e->clock_value;
+  it->identity = e->identity;
+  it->kind = e->kind;
+  it->store = e->store;
+  it->message_id_sha256 = e->message_id_sha256;
+  it->size = e->size;
+  it->subject = e->subject;
+  it->root = a->rule->root;
+  if(!a->is_file) {
+    it->path = e->path;
+    it->uri = e->uri;
   }
   else {
-    struct json_object *claimed;
-    json_object_object_add(rec, "path", NULL);
-    json_object_object_add(rec, "uri", NULL);
-    if(json_object_object_get_ex(entry, "uri", &claimed))
-      json_object_object_add(rec, "plan_uri", json_object_get(claimed));
+    it->path = enc;
+    it->uri = uri;
+    it->plan_uri = enc ? NULL : e->uri;
   }
-  db_release(&uri);
-  db_release(&enc);
 }
 
-struct json_object *apply_item_record(struct applier *a, struct json_object *entry,
-                                      const char *path)
-{
-  static const char *const keys[] = { "clock", "identity", "kind", "message_id_sha256", "size",
-                                      "store", "subject", NULL };
-  struct json_object *rec = json_object_new_object();
-  json_object_object_add(rec, "action", json_object_new_string(a->rule->action));
-  for(const char *const *k = keys; *k; k++)
-    copy_field(rec, entry, *k);
-  if(a->is_file) {
-    add_file_names(a, rec, entry, path);
-  }
-  else {
-    copy_field(rec, entry, "path");
-    copy_field(rec, entry, "uri");
-  }
-  if(a->rule->root)
-    json_object_object_add(rec, "root", json_object_new_string(a->rule->root));
-  json_object_object_add(rec, "rule", json_object_new_string(a->rule->name));
-  return rec;
-}
-
-static lethe_rc journal_skip(struct applier *a, struct json_object *entry, const char *path,
+static lethe_rc journal_skip(struct applier *a, const struct plan_entry *e, const char *path,
                              const char *result, const char *reason)
 {
-  struct json_object *rec = apply_item_record(a, entry, path);
-  lethe_rc rc;
-  json_object_object_add(rec, "result", json_object_new_string(result));
-  json_object_object_add(rec, "reason", json_object_new_string(reason));
-  rc = journal_add(&a->j, "skip", rec);
-  json_object_put(rec);
+  struct journal_record rec = { .type = JOURNAL_SKIP };
+  char *uri = NULL, *enc = NULL;
+  lethe_rc rc = a->is_file && path ? apply_file_names(a->rule, path, &uri, &enc) : LETHE_OK;
+  if(rc == LETHE_E_NOMEM)
+    return rc;
+  item_record(a, e, uri, enc, &rec.item);
+  rec.item.result = result;
+  rec.item.reason = reason;
+  rc = journal_append(&a->j, &rec);
+  free(uri);
+  free(enc);
   return rc;
 }
 
 void batch_release(struct batch *b)
 {
   for(size_t i = 0; i < b->n; i++) {
-    json_object_put(b->items[i].entry);
+    plan_entry_release(&b->items[i].e);
     free(b->items[i].path);
     free(b->items[i].tmpname);
     free(b->items[i].uri);
+    free(b->items[i].enc);
   }
   for(size_t i = 0; i < b->n_dirs; i++) {
     close(b->dirs[i].fd);
@@ -150,16 +157,15 @@ static lethe_rc hold_check(struct applier *a, const char *path, const char **hol
   return LETHE_OK;
 }
 
-static lethe_rc decode_path(struct json_object *entry, char **out)
+static lethe_rc decode_path(const struct plan_entry *e, char **out)
 {
   struct dynbuf b;
-  const char *enc = get(entry, "path");
   lethe_rc rc;
   *out = NULL;
-  if(!enc || !*enc)
+  if(!*e->path)
     return LETHE_E_PARSE;
   db_init(&b, 4 * 1024 * 1024);
-  rc = uri_decode(enc, &b);
+  rc = uri_decode(e->path, &b);
   if(!rc && (b.mem[0] == '/' || strstr(b.mem, "/../") || !strncmp(b.mem, "../", 3) ||
              !strcmp(b.mem, "..")))
     rc = LETHE_E_UNSAFE; /* a hand-made plan must not walk out of the source */
@@ -169,17 +175,16 @@ static lethe_rc decode_path(struct json_object *entry, char **out)
   return rc ? rc : (*out ? LETHE_OK : LETHE_E_NOMEM);
 }
 
-static bool subject_changes(struct batch *b, struct json_object *entry)
+static bool subject_changes(struct batch *b, const struct plan_entry *e)
 {
-  const char *s = get(entry, "subject");
   if(!b->n)
     return false;
-  if(!s || !b->subject)
-    return s != b->subject;
-  return strcmp(s, b->subject) != 0;
+  if(!e->subject || !b->subject)
+    return e->subject != b->subject;
+  return strcmp(e->subject, b->subject) != 0;
 }
 
-static lethe_rc skip_item(struct applier *a, struct json_object *entry, const char *path,
+static lethe_rc skip_item(struct applier *a, const struct plan_entry *e, const char *path,
                           const char *result, const char *reason)
 {
   if(!strcmp(result, "held")) {
@@ -190,82 +195,73 @@ static lethe_rc skip_item(struct applier *a, struct json_object *entry, const ch
     a->stats->attempted++; /* tried, and found changed before the plugin */
   }
   a->done++;
-  return journal_skip(a, entry, path, result, reason);
+  return journal_skip(a, e, path, result, reason);
 }
 
-static lethe_rc add_item(struct applier *a, struct json_object *entry, char *path)
+static lethe_rc add_item(struct applier *a, const struct plan_entry *e, char *path)
 {
   struct batch *b = &a->b;
   struct batch_item *it = &b->items[b->n];
   char *slash = strrchr(path, '/');
-  const char *s = get(entry, "subject");
+  lethe_rc rc;
   memset(it, 0, sizeof(*it));
-  it->entry = json_object_get(entry);
   it->path = path;
   it->name = slash ? slash + 1 : path;
   it->seq = a->j.next_seq++;
-  if(!a->is_file) {
-    it->dir = SIZE_MAX; /* a message: no directory, no temporary name */
-  }
-  else {
+  it->dir = SIZE_MAX; /* a message: no directory, no temporary name */
+  b->n++;             /* from here on batch_release frees what it holds */
+  rc = plan_entry_copy(e, &it->e);
+  if(!rc && a->is_file) {
     it->dir = b->n_dirs - 1;
-    struct json_object *names = json_object_new_object();
     if(asprintf(&it->tmpname, ".lethe-%.8s-%llu", a->j.run_id,
                 (unsigned long long)it->seq) < 0) {
       it->tmpname = NULL;
-      json_object_put(names);
-      return LETHE_E_NOMEM;
+      rc = LETHE_E_NOMEM;
     }
-    add_file_names(a, names, entry, path);
-    it->uri = strdup(get(names, "uri") ? get(names, "uri") : "");
-    json_object_put(names);
-    if(!it->uri)
-      return LETHE_E_NOMEM;
+    if(!rc)
+      rc = apply_file_names(a->rule, path, &it->uri, &it->enc);
   }
-  if(!b->subject && s) {
-    b->subject = strdup(s);
+  if(!rc && !b->subject && e->subject) {
+    b->subject = strdup(e->subject);
     if(!b->subject)
-      return LETHE_E_NOMEM;
+      rc = LETHE_E_NOMEM;
   }
-  b->n++;
-  return LETHE_OK;
+  return rc;
 }
 
 /* Messages: only [hold] patterns can be checked here, against the URI as
  * the plan wrote it; the plugin re-checks the hold keyword on the server. */
-static lethe_rc take_message(struct applier *a, struct json_object *entry, char *path)
+static lethe_rc take_message(struct applier *a, const struct plan_entry *e, char *path)
 {
-  const char *uri = get(entry, "uri");
-  const struct hold *h = uri ? policy_find_hold(a->rs, uri, strlen(uri), a->opts->now) : NULL;
+  const struct hold *h = policy_find_hold(a->rs, e->uri, strlen(e->uri), a->opts->now);
   char reason[512];
   lethe_rc rc;
   if(h) {
     snprintf(reason, sizeof(reason), "held by %.400s at apply time", h->name);
-    rc = skip_item(a, entry, path, "held", reason);
+    rc = skip_item(a, e, path, "held", reason);
     free(path);
     return rc;
   }
-  return add_item(a, entry, path);
+  return add_item(a, e, path);
 }
 
-lethe_rc batch_take(struct applier *a, struct json_object *entry)
+lethe_rc batch_take(struct applier *a, const struct plan_entry *e)
 {
   struct lethe_err why = { 0 };
   const char *hold;
   char *path, *slash;
   lethe_rc rc;
 
-  if((a->b.n == BATCH_MAX || (a->plugin->api->delete_batch && subject_changes(&a->b, entry)))) {
+  if((a->b.n == BATCH_MAX || (a->plugin->api->delete_batch && subject_changes(&a->b, e)))) {
     rc = batch_flush(a);
     if(rc)
       return rc;
   }
-  rc = decode_path(entry, &path);
+  rc = decode_path(e, &path);
   if(rc)
-    return rc == LETHE_E_NOMEM ? rc : skip_item(a, entry, NULL, "skipped",
-                                                "malformed path in plan");
+    return rc == LETHE_E_NOMEM ? rc : skip_item(a, e, NULL, "skipped", "malformed path in plan");
   if(!a->is_file)
-    return take_message(a, entry, path);
+    return take_message(a, e, path);
   slash = strrchr(path, '/');
   if(slash)
     *slash = '\0';
@@ -284,35 +280,33 @@ lethe_rc batch_take(struct applier *a, struct json_object *entry)
       snprintf(reason, sizeof(reason), "changed since planned: %s", why.msg);
     else
       snprintf(reason, sizeof(reason), "held by %s at apply time", hold);
-    rc = skip_item(a, entry, path, rc ? "skipped" : "held", reason);
+    rc = skip_item(a, e, path, rc ? "skipped" : "held", reason);
     free(path);
     return rc;
   }
-  return add_item(a, entry, path);
+  return add_item(a, e, path);
+}
+
+static enum lethe_item_kind plugin_kind(enum item_kind k)
+{
+  return k == ITEM_SYMLINK ? LETHE_ITEM_SYMLINK : k == ITEM_MESSAGE ? LETHE_ITEM_MESSAGE
+                                                                    : LETHE_ITEM_FILE;
 }
 
 static void fill_item(struct applier *a, const struct batch_item *bi, struct lethe_item *li)
 {
-  const char *kind = get(bi->entry, "kind");
-  struct json_object *size;
   memset(li, 0, sizeof(*li));
   li->store = a->store;
-  if(kind && !strcmp(kind, "symlink"))
-    li->kind = LETHE_ITEM_SYMLINK;
-  else if(kind && !strcmp(kind, "message"))
-    li->kind = LETHE_ITEM_MESSAGE;
-  else
-    li->kind = LETHE_ITEM_FILE;
-  li->uri = bi->uri ? bi->uri : get(bi->entry, "uri");
+  li->kind = plugin_kind(bi->e.kind);
+  li->uri = bi->uri ? bi->uri : bi->e.uri;
   /* A message's path is the plan's, encoded as its URI is; a file's is the
    * decoded path the host opened. */
-  li->path = bi->dir == SIZE_MAX ? get(bi->entry, "path") : bi->path;
+  li->path = bi->dir == SIZE_MAX ? bi->e.path : bi->path;
   li->subject = a->b.subject;
   li->dirfd = bi->dir == SIZE_MAX ? -1 : a->b.dirs[bi->dir].fd;
   li->name = bi->name;
-  li->identity = get(bi->entry, "identity");
-  if(json_object_object_get_ex(bi->entry, "size", &size))
-    li->size = json_object_get_uint64(size);
+  li->identity = bi->e.identity;
+  li->size = bi->e.size;
   li->tmpname = bi->tmpname;
 }
 
@@ -321,12 +315,11 @@ static lethe_rc journal_intents(struct applier *a)
   lethe_rc rc = LETHE_OK;
   for(size_t i = 0; i < a->b.n && !rc; i++) {
     struct batch_item *bi = &a->b.items[i];
-    struct json_object *rec = apply_item_record(a, bi->entry, bi->path);
-    json_object_object_add(rec, "seq", json_object_new_uint64(bi->seq));
-    if(bi->tmpname)
-      json_object_object_add(rec, "tmpname", json_object_new_string(bi->tmpname));
-    rc = journal_add(&a->j, "intent", rec);
-    json_object_put(rec);
+    struct journal_record rec = { .type = JOURNAL_INTENT };
+    item_record(a, &bi->e, bi->uri, bi->enc, &rec.item);
+    rec.item.seq = bi->seq;
+    rec.item.tmpname = bi->tmpname;
+    rc = journal_append(&a->j, &rec);
   }
   if(!rc)
     rc = journal_commit(&a->j, a->err);
@@ -373,34 +366,14 @@ static const char *result_name(enum lethe_result r)
   }
 }
 
-static struct json_object *outcome_record(const struct batch_item *bi,
-                                          const struct lethe_outcome *o, const char *method)
-{
-  struct json_object *rec = json_object_new_object();
-  struct json_object *detail = o->detail[0] ? json_tokener_parse(o->detail) : NULL;
-  char now[ISOTIME_LEN];
-  isotime_format(time(NULL), now);
-  json_object_object_add(rec, "seq", json_object_new_uint64(bi->seq));
-  json_object_object_add(rec, "result", json_object_new_string(result_name(o->result)));
-  json_object_object_add(rec, "at", json_object_new_string(now));
-  json_object_object_add(rec, "method", json_object_new_string(method));
-  json_object_object_add(rec, "level", json_object_new_string(o->level[0] ? o->level : "none"));
-  if(o->level_reason[0])
-    json_object_object_add(rec, "level_reason", json_object_new_string(o->level_reason));
-  if(o->error[0])
-    json_object_object_add(rec, "error", json_object_new_string(o->error));
-  if(detail)
-    json_object_object_add(rec, "detail", detail);
-  return rec;
-}
-
 static void count(struct applier *a, const struct lethe_outcome *o, const struct batch_item *bi)
 {
   a->stats->attempted++;
   a->done++;
   if(o->result == LETHE_RESULT_DELETED) {
     a->stats->deleted++;
-    if(bi->dir != SIZE_MAX && strlist_add(&a->touched, a->b.dirs[bi->dir].rel) == LETHE_OK && a->touched.n > 1 &&
+    if(bi->dir != SIZE_MAX && strlist_add(&a->touched, a->b.dirs[bi->dir].rel) == LETHE_OK &&
+       a->touched.n > 1 &&
        !strcmp(a->touched.v[a->touched.n - 1], a->touched.v[a->touched.n - 2]))
       free(a->touched.v[--a->touched.n]);
   }
@@ -409,18 +382,30 @@ static void count(struct applier *a, const struct lethe_outcome *o, const struct
   }
   else {
     a->stats->failed++;
-    log_msg(LOG_ERR, "%s: %s", get(bi->entry, "uri"), o->error);
+    log_msg(LOG_ERR, "%s: %s", bi->e.uri, o->error);
   }
 }
 
 static lethe_rc journal_outcomes(struct applier *a, const struct lethe_outcome *outs)
 {
+  char now[ISOTIME_LEN];
   lethe_rc rc = LETHE_OK;
+  isotime_format(time(NULL), now);
   for(size_t i = 0; i < a->b.n && !rc; i++) {
-    struct json_object *rec = outcome_record(&a->b.items[i], &outs[i], a->plugin->api->method);
-    rc = journal_add(&a->j, "outcome", rec);
-    json_object_put(rec);
-    count(a, &outs[i], &a->b.items[i]);
+    const struct lethe_outcome *o = &outs[i];
+    struct journal_record rec = { .type = JOURNAL_OUTCOME };
+    rec.outcome = (struct journal_outcome){
+      .seq = a->b.items[i].seq,
+      .result = result_name(o->result),
+      .at = now,
+      .method = a->plugin->api->method,
+      .level = o->level[0] ? o->level : "none",
+      .level_reason = o->level_reason[0] ? o->level_reason : NULL,
+      .error = o->error[0] ? o->error : NULL,
+      .detail = o->detail[0] ? o->detail : NULL,
+    };
+    rc = journal_append(&a->j, &rec);
+    count(a, o, &a->b.items[i]);
   }
   if(!rc)
     rc = journal_commit(&a->j, a->err);

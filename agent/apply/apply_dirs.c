@@ -14,7 +14,6 @@
 
 #include "fileops.h"
 #include "isotime.h"
-#include "uri.h"
 
 static unsigned depth_of(const char *rel)
 {
@@ -85,48 +84,63 @@ static bool is_empty(int parentfd, const char *name)
   return n >= 0 && empty;
 }
 
-static struct json_object *dir_record(struct applier *a, const char *rel, uint64_t seq)
+/* An emptied directory, journalled like any item. */
+static lethe_rc journal_dir(struct applier *a, const struct journal_record *rec)
 {
-  struct json_object *rec = json_object_new_object();
-  struct dynbuf uri, path;
-  db_init(&uri, 4 * 1024 * 1024);
-  db_init(&path, 4 * 1024 * 1024);
-  if(!db_adds(&uri, "file://") && !uri_encode_path(a->rule->root, strlen(a->rule->root), &uri)
-     && !db_adds(&uri, "/") && !uri_encode_path(rel, strlen(rel), &uri) &&
-     !uri_encode_path(rel, strlen(rel), &path)) {
-    json_object_object_add(rec, "uri", json_object_new_string(uri.mem));
-    json_object_object_add(rec, "path", json_object_new_string(path.mem));
-  }
-  db_release(&uri);
-  db_release(&path);
-  json_object_object_add(rec, "action", json_object_new_string("rmdir"));
-  json_object_object_add(rec, "kind", json_object_new_string("directory"));
-  json_object_object_add(rec, "root", json_object_new_string(a->rule->root));
-  json_object_object_add(rec, "rule", json_object_new_string(a->rule->name));
-  json_object_object_add(rec, "seq", json_object_new_uint64(seq));
-  json_object_object_add(rec, "size", json_object_new_uint64(0));
-  json_object_object_add(rec, "store", json_object_new_string("file"));
-  return rec;
-}
-
-static lethe_rc journal_dir(struct applier *a, const char *type, struct json_object *rec)
-{
-  lethe_rc rc = journal_add(&a->j, type, rec);
-  json_object_put(rec);
+  lethe_rc rc = journal_append(&a->j, rec);
   if(!rc)
     rc = journal_commit(&a->j, a->err);
   return rc;
+}
+
+static lethe_rc dir_intent(struct applier *a, const char *rel, uint64_t seq)
+{
+  struct journal_record rec = { .type = JOURNAL_INTENT };
+  char *uri, *enc;
+  lethe_rc rc = apply_file_names(a->rule, rel, &uri, &enc);
+  if(rc)
+    return rc;
+  rec.item = (struct journal_item){
+    .seq = seq,
+    .action = "rmdir",
+    .rule = a->rule->name,
+    .kind = ITEM_DIRECTORY,
+    .store = LETHE_STORE_FILE,
+    .path = enc,
+    .uri = uri,
+    .root = a->rule->root,
+  };
+  rc = journal_dir(a, &rec);
+  free(uri);
+  free(enc);
+  return rc;
+}
+
+static lethe_rc dir_outcome(struct applier *a, uint64_t seq, int failed)
+{
+  struct journal_record rec = { .type = JOURNAL_OUTCOME };
+  char now[ISOTIME_LEN];
+  isotime_format(time(NULL), now);
+  rec.outcome = (struct journal_outcome){
+    .seq = seq,
+    .result = failed ? "failed" : "deleted",
+    .at = now,
+    .method = "rmdir (empty directory)",
+    .level = failed ? "none" : "logical-delete",
+    .error = failed ? strerror(failed) : NULL,
+  };
+  if(!failed)
+    a->stats->dirs_removed++;
+  return journal_dir(a, &rec);
 }
 
 static lethe_rc remove_one(struct applier *a, const char *rel)
 {
   char *copy = strdup(rel), *slash, *name;
   struct lethe_err why;
-  struct json_object *out;
-  char now[ISOTIME_LEN];
   bool held = false;
   uint64_t seq;
-  int pfd, failed;
+  int pfd, failed = 0;
   lethe_rc rc;
 
   if(!copy)
@@ -143,32 +157,17 @@ static lethe_rc remove_one(struct applier *a, const char *rel)
     return LETHE_OK;
   }
   seq = a->j.next_seq++;
-  rc = journal_dir(a, "intent", dir_record(a, rel, seq));
-  failed = rc ? 0 : unlinkat(pfd, name, AT_REMOVEDIR);
-  if(!rc && !failed)
-    failed = fsync(pfd);
+  rc = dir_intent(a, rel, seq);
+  if(!rc && (unlinkat(pfd, name, AT_REMOVEDIR) || fsync(pfd)))
+    failed = errno;
   close(pfd);
   free(copy);
-  if(rc)
-    return rc;
-  isotime_format(time(NULL), now);
-  out = json_object_new_object();
-  json_object_object_add(out, "seq", json_object_new_uint64(seq));
-  json_object_object_add(out, "result", json_object_new_string(failed ? "failed" : "deleted"));
-  json_object_object_add(out, "at", json_object_new_string(now));
-  json_object_object_add(out, "method", json_object_new_string("rmdir (empty directory)"));
-  json_object_object_add(out, "level", json_object_new_string(failed ? "none" :
-                                                               "logical-delete"));
-  if(failed)
-    json_object_object_add(out, "error", json_object_new_string(strerror(errno)));
-  else
-    a->stats->dirs_removed++;
-  return journal_dir(a, "outcome", out);
+  return rc ? rc : dir_outcome(a, seq, failed);
 }
 
 lethe_rc apply_remove_empty_dirs(struct applier *a)
 {
-  const char *mode = apply_setting(a->rule, "remove-empty-dirs");
+  const char *mode = rule_setting(a->rule, "remove-empty-dirs");
   struct strlist list = { 0 };
   unsigned min_depth;
   lethe_rc rc;

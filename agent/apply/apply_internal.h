@@ -5,6 +5,7 @@
 
 #include "apply.h"
 #include "journal.h"
+#include "plan_entry.h"
 #include "plugin_host.h"
 #include "strlist.h"
 
@@ -20,10 +21,11 @@ struct batch_dir {
 };
 
 struct batch_item {
-  struct json_object *entry;  /* the plan entry (a reference) */
+  struct plan_entry e;        /* the plan entry (a copy) */
   char *path;                 /* decoded, relative to the source */
   char *tmpname;
   char *uri;                  /* files: made from the root and path */
+  char *enc;                  /* files: path, percent-encoded again */
   const char *name;           /* points into path */
   size_t dir;                 /* index into batch.dirs; SIZE_MAX: none (messages) */
   uint64_t seq;
@@ -60,7 +62,7 @@ struct applier {
 
 /* Take one "delete" plan entry of the current rule into the batch, flushing
  * when it is full or the subject changes. */
-lethe_rc batch_take(struct applier *a, struct json_object *entry) WUR;
+lethe_rc batch_take(struct applier *a, const struct plan_entry *entry) WUR;
 
 /* Journal, delete and record everything in the batch. */
 lethe_rc batch_flush(struct applier *a) WUR;
@@ -68,17 +70,14 @@ lethe_rc batch_flush(struct applier *a) WUR;
 /* Close the batch's directories. */
 void batch_release(struct batch *b);
 
-/* A new journal record for the plan entry's item: its fields, with the path
- * and URI of a file made from the rule's root and path (decoded, NULL when
- * the plan's path was refused), never taken from the plan's claim. */
-struct json_object *apply_item_record(struct applier *a, struct json_object *entry,
-                                      const char *path);
+/* The names under which the journal records a file: its URI (made from
+ * the rule's root and path, decoded) and path, percent-encoded; both
+ * allocated, NULL on error. */
+lethe_rc apply_file_names(const struct rule *r, const char *path, char **uri,
+                          char **enc) WUR;
 
 /* Remove directories the rule emptied, deepest first, per the rule's
  * remove-empty-dirs setting (no, yes: below the subject, subject: it too). */
 lethe_rc apply_remove_empty_dirs(struct applier *a) WUR;
-
-/* The value of the rule setting key, or NULL. */
-const char *apply_setting(const struct rule *r, const char *key);
 
 #endif

@@ -68,7 +68,7 @@ lethe_rc journal_begin(struct journal *j, const char *state_dir, const char *pla
                        struct lethe_err *err)
 {
   char name[UUID_TEXT_LEN + 8], now[ISOTIME_LEN];
-  struct json_object *rec;
+  struct journal_record rec = { .type = JOURNAL_BEGIN };
   lethe_rc rc;
 
   journal_init(j);
@@ -86,13 +86,9 @@ lethe_rc journal_begin(struct journal *j, const char *state_dir, const char *pla
   if(fsync(j->dirfd))
     return err_sys(err, LETHE_E_IO, "cannot fsync the journal directory");
   isotime_format(time(NULL), now);
-  rec = json_object_new_object();
-  json_object_object_add(rec, "run", json_object_new_string(j->run_id));
-  json_object_object_add(rec, "plan", json_object_new_string(plan_hash));
-  json_object_object_add(rec, "started", json_object_new_string(now));
-  json_object_object_add(rec, "pid", json_object_new_int(getpid()));
-  rc = journal_add(j, "begin", rec);
-  json_object_put(rec);
+  rec.begin = (struct journal_begin){ .run = j->run_id, .plan = plan_hash, .started = now,
+                                      .pid = getpid() };
+  rc = journal_append(j, &rec);
   if(!rc)
     rc = journal_commit(j, err);
   return rc;
@@ -109,20 +105,9 @@ lethe_rc journal_reopen(struct journal *j, int dirfd, const char *name, struct l
   return LETHE_OK;
 }
 
-lethe_rc journal_add(struct journal *j, const char *type, struct json_object *rec)
+lethe_rc journal_append(struct journal *j, const struct journal_record *rec)
 {
-  const char *text;
-  size_t len;
-  lethe_rc rc;
-  json_object_object_add(rec, "type", json_object_new_string(type));
-  text = json_object_to_json_string_length(rec, JSON_C_TO_STRING_PLAIN |
-                                           JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-  if(!text)
-    return LETHE_E_NOMEM;
-  rc = db_add(&j->pending, text, len);
-  if(!rc)
-    rc = db_add(&j->pending, "\n", 1);
-  return rc;
+  return journal_record_write(rec, &j->pending);
 }
 
 static lethe_rc write_all(int fd, const char *p, size_t n)
@@ -156,13 +141,11 @@ lethe_rc journal_commit(struct journal *j, struct lethe_err *err)
 lethe_rc journal_end(struct journal *j, const char *status, struct lethe_err *err)
 {
   char now[ISOTIME_LEN];
-  struct json_object *rec = json_object_new_object();
+  struct journal_record rec = { .type = JOURNAL_END };
   lethe_rc rc;
   isotime_format(time(NULL), now);
-  json_object_object_add(rec, "finished", json_object_new_string(now));
-  json_object_object_add(rec, "status", json_object_new_string(status));
-  rc = journal_add(j, "end", rec);
-  json_object_put(rec);
+  rec.end = (struct journal_end){ .finished = now, .status = status };
+  rc = journal_append(j, &rec);
   if(!rc)
     rc = journal_commit(j, err);
   journal_close(j);
@@ -196,6 +179,24 @@ static struct json_object *parse_line(const char *p, size_t n)
   return rec;
 }
 
+/* Hand the parsed line o, typed, to fn. */
+static lethe_rc call(journal_record_fn fn, void *ctx, struct json_object *o, const char *name,
+                     int line, struct lethe_err *err)
+{
+  struct journal_record rec;
+  struct lethe_setting *settings;
+  char why[128];
+  lethe_rc rc = journal_record_read(o, &rec, &settings, why, sizeof(why));
+  if(rc == LETHE_E_PARSE)
+    rc = err_set(err, rc, "journal %s:%d: bad record: %s", name, line, why);
+  else if(rc)
+    rc = err_set(err, rc, "journal %s:%d: %s", name, line, lethe_strerror(rc));
+  else
+    rc = fn(ctx, &rec, line);
+  free(settings);
+  return rc;
+}
+
 /* A line that is not a record: the torn tail of a crashed run if it is the
  * last line, corruption otherwise. */
 static lethe_rc bad_line(bool last, long offset, const char *name, int line, long *torn_at,
@@ -223,7 +224,7 @@ lethe_rc journal_parse(const char *text, size_t len, const char *name, journal_r
     line++;
     if(!rec)
       return bad_line(!nl || nl + 1 == end, (long)(p - text), name, line, torn_at, err);
-    rc = fn(ctx, rec, line);
+    rc = call(fn, ctx, rec, name, line, err);
     json_object_put(rec);
     p = nl + 1;
   }
@@ -263,7 +264,7 @@ lethe_rc journal_read(int dirfd, const char *name, journal_record_fn fn, void *c
       rc = bad_line(next == EOF, offset, name, line, torn_at, err);
       break;
     }
-    rc = fn(ctx, rec, line);
+    rc = call(fn, ctx, rec, name, line, err);
     json_object_put(rec);
     offset += n;
     n = getline(&buf, &cap, f);

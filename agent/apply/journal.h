@@ -3,12 +3,9 @@
  * (fdatasync'd); after, its outcome. Records are buffered and made durable in
  * groups by journal_commit(), so a batch of intents costs one fdatasync.
  *
- * Record types ("type" key): "begin" (run, plan hash, started), "rule" (a
- * rule as it stood when the run applied it: name, description, basis, source,
- * action, clock, retain, plugin_method, plugin_version), "intent"
- * (seq and the item), "outcome" (seq and the result), "skip" (an item not
- * attempted, and why), "end" (finished). A journal without "end" belongs to a
- * run that stopped early; recovery completes it.
+ * Records (journal_record.h): begin, rule, intent, outcome, skip, end. A
+ * journal without "end" belongs to a run that stopped early; recovery
+ * completes it.
  *
  * A crash can leave the last line torn (no newline, or not JSON): readers
  * ignore such a final line, which by construction recorded nothing that had
@@ -21,6 +18,7 @@
 #include <stdint.h>
 
 #include "dynbuf.h"
+#include "journal_record.h"
 #include "uuid.h"
 
 #define JOURNAL_DIR "journal"
@@ -47,9 +45,8 @@ lethe_rc journal_begin(struct journal *j, const char *state_dir, const char *pla
 lethe_rc journal_reopen(struct journal *j, int dirfd, const char *name,
                         struct lethe_err *err) WUR;
 
-/* Buffer one record (rec gets "type"; the journal adds nothing else). The
- * record is owned by the caller. */
-lethe_rc journal_add(struct journal *j, const char *type, struct json_object *rec) WUR;
+/* Buffer one record (see journal_record.h). */
+lethe_rc journal_append(struct journal *j, const struct journal_record *rec) WUR;
 
 /* Write every buffered record and fdatasync the file. */
 lethe_rc journal_commit(struct journal *j, struct lethe_err *err) WUR;
@@ -63,9 +60,10 @@ void journal_close(struct journal *j);
 /* Call fn on every complete record of the journal file name in dirfd, in
  * order; line numbers start at 1. A torn final line is skipped, and when
  * torn_at is not NULL its byte offset is stored there (-1: none), so that
- * recovery can cut it off before appending; any other unparsable line is
- * LETHE_E_PARSE naming it. */
-typedef lethe_rc (*journal_record_fn)(void *ctx, struct json_object *rec, int line);
+ * recovery can cut it off before appending; any other unparsable line, or a
+ * line that is no record, is LETHE_E_PARSE naming it. The record's strings
+ * live until fn returns. */
+typedef lethe_rc (*journal_record_fn)(void *ctx, const struct journal_record *rec, int line);
 lethe_rc journal_read(int dirfd, const char *name, journal_record_fn fn, void *ctx,
                       long *torn_at, struct lethe_err *err) WUR;
 

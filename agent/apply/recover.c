@@ -15,6 +15,7 @@
 #include "log.h"
 #include "recover_archive.h"
 #include "source.h"
+#include "strlist.h"
 #include "uri.h"
 #include "walk.h"
 
@@ -22,12 +23,10 @@
  * batch by batch, so at most a batch is pending at any point. */
 struct pending {
   const struct ruleset *rs;   /* the rules now, to reach mailbox servers */
-  struct json_object **v;
+  struct journal_item *v;     /* copies */
   size_t n, cap;
   bool ended;
-  uint64_t max_seq;
-  struct json_object *archive_dirs; /* rule name -> archive-dir, for
-                                       archive-then-shred rules */
+  struct strlist archive_dirs; /* "RULE\tDIR" of archive-then-shred rules */
 };
 
 /* How one intent was resolved. */
@@ -37,85 +36,89 @@ struct resolution {
   char reason[512];
 };
 
-static const char *get(struct json_object *o, const char *key)
-{
-  struct json_object *v;
-  if(!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-    return NULL;
-  return json_object_get_string(v);
-}
-
-static uint64_t get_seq(struct json_object *o)
-{
-  struct json_object *v;
-  return json_object_object_get_ex(o, "seq", &v) ? json_object_get_uint64(v) : 0;
-}
-
 /* archive-then-shred rules: where their archives go. */
-static void note_archive_dir(struct pending *p, struct json_object *rule)
+static lethe_rc note_archive_dir(struct pending *p, const struct journal_rule *rule)
 {
-  struct json_object *settings, *dir;
-  const char *action = get(rule, "action"), *name = get(rule, "name");
-  if(!action || strcmp(action, "archive-then-shred") || !name ||
-     !json_object_object_get_ex(rule, "settings", &settings) ||
-     !json_object_object_get_ex(settings, "archive-dir", &dir))
-    return;
-  if(!p->archive_dirs)
-    p->archive_dirs = json_object_new_object();
-  json_object_object_add(p->archive_dirs, name, json_object_get(dir));
+  const char *dir = journal_rule_setting(rule, "archive-dir");
+  struct dynbuf b;
+  lethe_rc rc;
+  if(!rule->action || strcmp(rule->action, "archive-then-shred") || !dir)
+    return LETHE_OK;
+  db_init(&b, 64 * 1024);
+  rc = db_addf(&b, "%s\t%s", rule->name, dir);
+  if(!rc)
+    rc = strlist_add(&p->archive_dirs, db_str(&b));
+  db_release(&b);
+  return rc;
 }
 
-static lethe_rc on_record(void *ctx, struct json_object *rec, int line)
+static const char *archive_dir(const struct pending *p, const char *rule)
+{
+  size_t n = strlen(rule);
+  for(size_t i = p->archive_dirs.n; i-- > 0;)
+    if(!strncmp(p->archive_dirs.v[i], rule, n) && p->archive_dirs.v[i][n] == '\t')
+      return p->archive_dirs.v[i] + n + 1;
+  return NULL;
+}
+
+static lethe_rc add_intent(struct pending *p, const struct journal_item *it)
+{
+  if(p->n == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 64;
+    struct journal_item *v = realloc(p->v, cap * sizeof(*v));
+    if(!v)
+      return LETHE_E_NOMEM;
+    p->v = v;
+    p->cap = cap;
+  }
+  if(journal_item_copy(it, &p->v[p->n]))
+    return LETHE_E_NOMEM;
+  p->n++;
+  return LETHE_OK;
+}
+
+static void drop_intent(struct pending *p, uint64_t seq)
+{
+  for(size_t i = p->n; i-- > 0;) {
+    if(p->v[i].seq == seq) {
+      journal_item_release(&p->v[i]);
+      p->v[i] = p->v[--p->n];
+      return;
+    }
+  }
+}
+
+static lethe_rc on_record(void *ctx, const struct journal_record *rec, int line)
 {
   struct pending *p = ctx;
-  const char *type = get(rec, "type");
-  uint64_t seq = get_seq(rec);
   (void)line;
-  if(!type)
-    return LETHE_OK;
-  if(seq > p->max_seq)
-    p->max_seq = seq;
-  if(!strcmp(type, "end")) {
+  switch(rec->type) {
+  case JOURNAL_END:
     p->ended = true;
+    return LETHE_OK;
+  case JOURNAL_RULE:
+    return note_archive_dir(p, &rec->rule);
+  case JOURNAL_INTENT:
+    return add_intent(p, &rec->item);
+  case JOURNAL_OUTCOME:
+    drop_intent(p, rec->outcome.seq);
+    return LETHE_OK;
+  default:
+    return LETHE_OK;
   }
-  else if(!strcmp(type, "rule")) {
-    note_archive_dir(p, rec);
-  }
-  else if(!strcmp(type, "intent")) {
-    if(p->n == p->cap) {
-      size_t cap = p->cap ? p->cap * 2 : 64;
-      struct json_object **v = realloc(p->v, cap * sizeof(*v));
-      if(!v)
-        return LETHE_E_NOMEM;
-      p->v = v;
-      p->cap = cap;
-    }
-    p->v[p->n++] = json_object_get(rec);
-  }
-  else if(!strcmp(type, "outcome")) {
-    for(size_t i = p->n; i-- > 0;) {
-      if(get_seq(p->v[i]) == seq) {
-        json_object_put(p->v[i]);
-        p->v[i] = p->v[--p->n];
-        break;
-      }
-    }
-  }
-  return LETHE_OK;
 }
 
 static void pending_release(struct pending *p)
 {
-  json_object_put(p->archive_dirs);
+  strlist_release(&p->archive_dirs);
   for(size_t i = 0; i < p->n; i++)
-    json_object_put(p->v[i]);
+    journal_item_release(&p->v[i]);
   free(p->v);
 }
 
 static int by_seq(const void *a, const void *b)
 {
-  uint64_t x = get_seq(*(struct json_object *const *)a);
-  uint64_t y = get_seq(*(struct json_object *const *)b);
+  uint64_t x = ((const struct journal_item *)a)->seq, y = ((const struct journal_item *)b)->seq;
   return x < y ? -1 : x > y;
 }
 
@@ -177,10 +180,10 @@ static void resolve_in_dir(int dirfd, const char *name, const char *tmpname,
 /* A message: ask the server (read-only) whether it is still there. A rule
  * no longer configured, or a server that cannot say, leaves the intent for
  * the next run; a renumbered folder means its fate cannot be known. */
-static void resolve_message(const struct ruleset *rs, struct json_object *intent,
+static void resolve_message(const struct ruleset *rs, const struct journal_item *intent,
                             struct resolution *r)
 {
-  const char *name = get(intent, "rule"), *identity = get(intent, "identity");
+  const char *name = intent->rule, *identity = intent->identity;
   const struct rule *rule = rs && name ? rules_find(rs, name) : NULL;
   enum source_presence state;
   struct lethe_err err = { 0 };
@@ -204,20 +207,19 @@ static void resolve_message(const struct ruleset *rs, struct json_object *intent
     resolved(r, "skipped", "none", "intent record has no valid message identity");
 }
 
-static void resolve(const struct ruleset *rs, struct json_object *intent, struct resolution *r)
+static void resolve(const struct ruleset *rs, const struct journal_item *intent,
+                    struct resolution *r)
 {
-  const char *root = get(intent, "root"), *enc = get(intent, "path");
-  const char *tmpname = get(intent, "tmpname"), *identity = get(intent, "identity");
-  const char *kind = get(intent, "kind");
+  const char *root = intent->root, *enc = intent->path;
+  const char *tmpname = intent->tmpname, *identity = intent->identity;
   struct lethe_err err = { 0 };
   struct file_id planned = { 0 };
   struct dynbuf path;
   char *slash, *name;
   int rootfd, dirfd;
 
-  const char *store = get(intent, "store");
   r->result = NULL;
-  if(store && strcmp(store, "file")) {
+  if(intent->store != LETHE_STORE_FILE) {
     resolve_message(rs, intent, r);
     return;
   }
@@ -244,7 +246,7 @@ static void resolve(const struct ruleset *rs, struct json_object *intent, struct
     db_release(&path);
     return;
   }
-  if(kind && !strcmp(kind, "directory")) {
+  if(intent->kind == ITEM_DIRECTORY) {
     struct file_id unused;
     if(fileops_stat(dirfd, name, &unused, NULL, NULL) == LETHE_E_NOTFOUND)
       resolved(r, "deleted", "logical-delete", "removed before the run was interrupted");
@@ -263,36 +265,31 @@ static void resolve(const struct ruleset *rs, struct json_object *intent, struct
 
 /* An archive-then-shred item's archive, if its batch's archive was made:
  * the certificate must name every archive holding data it certifies. */
-static struct json_object *archive_of(const struct pending *p, struct json_object *intent,
-                                      const char *run8)
+static bool archive_of(const struct pending *p, const struct journal_item *intent,
+                       const char *run8, char *detail, size_t n)
 {
-  struct json_object *dir;
-  const char *rule = get(intent, "rule"), *action = get(intent, "action");
-  if(!p->archive_dirs || !rule || !action || strcmp(action, "archive-then-shred") ||
-     !json_object_object_get_ex(p->archive_dirs, rule, &dir))
-    return NULL;
-  return recover_archive_detail(json_object_get_string(dir), run8, get_seq(intent));
+  const char *dir = intent->action && !strcmp(intent->action, "archive-then-shred")
+                    ? archive_dir(p, intent->rule) : NULL;
+  return dir && recover_archive_detail(dir, run8, intent->seq, detail, n);
 }
 
-static lethe_rc append_outcome(struct journal *j, struct json_object *intent,
-                               const struct resolution *r, struct json_object *detail)
+static lethe_rc append_outcome(struct journal *j, const struct journal_item *intent,
+                               const struct resolution *r, const char *detail)
 {
-  struct json_object *rec = json_object_new_object();
+  struct journal_record rec = { .type = JOURNAL_OUTCOME };
   char now[ISOTIME_LEN];
-  lethe_rc rc;
   isotime_format(time(NULL), now);
-  json_object_object_add(rec, "seq", json_object_new_uint64(get_seq(intent)));
-  json_object_object_add(rec, "result", json_object_new_string(r->result));
-  json_object_object_add(rec, "at", json_object_new_string(now));
-  json_object_object_add(rec, "method", json_object_new_string("recovery"));
-  json_object_object_add(rec, "level", json_object_new_string(r->level));
-  json_object_object_add(rec, "level_reason", json_object_new_string(r->reason));
-  json_object_object_add(rec, "recovered", json_object_new_boolean(1));
-  if(detail)
-    json_object_object_add(rec, "detail", detail);
-  rc = journal_add(j, "outcome", rec);
-  json_object_put(rec);
-  return rc;
+  rec.outcome = (struct journal_outcome){
+    .seq = intent->seq,
+    .result = r->result,
+    .at = now,
+    .method = "recovery",
+    .level = r->level,
+    .level_reason = r->reason,
+    .detail = detail,
+    .recovered = true,
+  };
+  return journal_append(j, &rec);
 }
 
 /* Resolve and record every pending intent; false if some cannot be judged. */
@@ -305,7 +302,8 @@ static lethe_rc finish(struct journal *j, struct pending *p, const char *run8,
     qsort(p->v, p->n, sizeof(*p->v), by_seq);
   for(size_t i = 0; i < p->n && !rc; i++) {
     struct resolution r;
-    resolve(p->rs, p->v[i], &r);
+    char detail[1024];
+    resolve(p->rs, &p->v[i], &r);
     if(!r.result) {
       *complete_all = false;
       continue;
@@ -314,7 +312,8 @@ static lethe_rc finish(struct journal *j, struct pending *p, const char *run8,
       stats->deleted++;
     else
       stats->present++;
-    rc = append_outcome(j, p->v[i], &r, archive_of(p, p->v[i], run8));
+    rc = append_outcome(j, &p->v[i], &r, archive_of(p, &p->v[i], run8, detail,
+                                                    sizeof(detail)) ? detail : NULL);
   }
   return rc;
 }
@@ -322,12 +321,8 @@ static lethe_rc finish(struct journal *j, struct pending *p, const char *run8,
 /* Unverified archives the crashed run left: nothing certifies them. */
 static void clean_partials(const struct pending *p, const char *run8)
 {
-  if(!p->archive_dirs)
-    return;
-  json_object_object_foreach(p->archive_dirs, rule, dir) {
-    (void)rule;
-    recover_archive_clean(json_object_get_string(dir), run8);
-  }
+  for(size_t i = 0; i < p->archive_dirs.n; i++)
+    recover_archive_clean(strchr(p->archive_dirs.v[i], '\t') + 1, run8);
 }
 
 static lethe_rc recover_one(int dirfd, const char *name, const struct ruleset *rs,

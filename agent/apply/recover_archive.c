@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonw.h"
+
 /* Whether name holds "-RUN8-FIRST-LAST." with FIRST <= seq <= LAST (seq 0:
  * any batch of the run). */
 static bool of_batch(const char *name, const char *run8, uint64_t seq)
@@ -59,28 +61,40 @@ static int sha256_file(int dirfd, const char *name, char *hex)
   return ok ? 0 : -1;
 }
 
-struct json_object *recover_archive_detail(const char *dir, const char *run8, uint64_t seq)
+bool recover_archive_detail(const char *dir, const char *run8, uint64_t seq, char *buf,
+                            size_t n)
 {
   DIR *d = opendir(dir);
   struct dirent *e;
   char best[512] = "", hex[2 * EVP_MAX_MD_SIZE + 1], path[4096];
-  struct json_object *o = NULL;
+  bool found = false;
   if(!d || !seq) {
     if(d)
       closedir(d);
-    return NULL;
+    return false;
   }
   for(e = readdir(d); e && !best[0]; e = readdir(d))
     if(e->d_name[0] != '.' && of_batch(e->d_name, run8, seq) && strlen(e->d_name) < sizeof(best))
       snprintf(best, sizeof(best), "%s", e->d_name);
   if(best[0] && !sha256_file(dirfd(d), best, hex)) {
+    struct dynbuf text;
+    struct jsonw w;
     snprintf(path, sizeof(path), "%s/%s", dir, best);
-    o = json_object_new_object();
-    json_object_object_add(o, "archive", json_object_new_string(path));
-    json_object_object_add(o, "sha256", json_object_new_string(hex));
+    db_init(&text, n);
+    jsonw_init(&w, &text);
+    jsonw_object_begin(&w);
+    jsonw_key(&w, "archive");
+    jsonw_string(&w, path);
+    jsonw_key(&w, "sha256");
+    jsonw_string(&w, hex);
+    jsonw_object_end(&w);
+    found = !w.rc && text.len < n;
+    if(found)
+      memcpy(buf, text.mem, text.len + 1);
+    db_release(&text);
   }
   closedir(d);
-  return o;
+  return found;
 }
 
 void recover_archive_clean(const char *dir, const char *run8)

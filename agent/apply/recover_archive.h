@@ -7,13 +7,15 @@
 #ifndef LETHE_RECOVER_ARCHIVE_H
 #define LETHE_RECOVER_ARCHIVE_H
 
-#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-/* A detail object {"archive": PATH, "sha256": HEX} for the item with journal
- * sequence seq of run run8, when dir holds the verified archive of its batch
- * (FIRST <= seq <= LAST); NULL otherwise. */
-struct json_object *recover_archive_detail(const char *dir, const char *run8, uint64_t seq);
+/* Write the detail object {"archive":PATH,"sha256":HEX} of the item with
+ * journal sequence seq of run run8 into buf (n bytes) and return true, when
+ * dir holds the verified archive of its batch (FIRST <= seq <= LAST). */
+bool recover_archive_detail(const char *dir, const char *run8, uint64_t seq, char *buf,
+                            size_t n);
 
 /* Remove the unverified ".partial-" archives run run8 left in dir. */
 void recover_archive_clean(const char *dir, const char *run8);

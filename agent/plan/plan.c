@@ -8,6 +8,7 @@
 
 #include "isotime.h"
 #include "jsonw.h"
+#include "plan_entry.h"
 #include "text.h"
 #include "uri.h"
 
@@ -40,7 +41,8 @@ lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
   memset(p, 0, sizeof(*p));
   p->now = now;
   db_init(&p->line, LINE_MAX_BYTES);
-  db_init(&p->scratch, LINE_MAX_BYTES);
+  for(size_t i = 0; i < PLAN_SCRATCH; i++)
+    db_init(&p->scratch[i], LINE_MAX_BYTES);
   p->spool = open_spool();
   if(!p->spool)
     return err_sys(err, LETHE_E_IO, "cannot create the plan's spool file in %s", spool_dir());
@@ -70,78 +72,58 @@ lethe_rc plan_begin_rule(struct plan *p, const struct rule *r, struct plan_rule 
   return LETHE_OK;
 }
 
-static void put_time(struct jsonw *w, const char *key, bool has, int64_t t)
+/* Raw bytes as a string field: percent-encoded (paths) or made printable
+ * UTF-8 (reasons), into buf. NULL stays NULL. */
+static const char *convert(struct dynbuf *buf, const char *s, size_t n, bool encode,
+                           lethe_rc *rc)
 {
-  char buf[ISOTIME_LEN];
-  jsonw_key(w, key);
-  if(!has) {
-    jsonw_null(w);
-    return;
-  }
+  db_reset(buf);
+  if(!s || *rc)
+    return NULL;
+  *rc = encode ? uri_encode_path(s, n, buf) : text_add_printable(buf, s, n);
+  return db_str(buf);
+}
+
+static const char *time_text(bool has, int64_t t, char *buf)
+{
+  if(!has)
+    return NULL;
   isotime_format(t, buf);
-  jsonw_string(w, buf);
+  return buf;
 }
 
-/* A string field made of raw bytes, through a scratch buffer: percent-encoded
- * (paths) or made printable UTF-8 (reasons). */
-static void put_converted(struct plan *p, struct jsonw *w, const char *key, const char *s,
-                          size_t n, bool encode)
-{
-  jsonw_key(w, key);
-  if(!s) {
-    jsonw_null(w);
-    return;
-  }
-  db_reset(&p->scratch);
-  if(!w->rc)
-    w->rc = encode ? uri_encode_path(s, n, &p->scratch) : text_add_printable(&p->scratch, s, n);
-  jsonw_string_len(w, db_str(&p->scratch), p->scratch.len);
-}
-
-/* The entry as one line of canonical JSON: keys in sorted order, written
- * directly (a json-c object per item cost a third of a large plan's time). */
+/* The entry as one line of canonical JSON, written directly (a json-c
+ * object per item cost a third of a large plan's time). */
 static lethe_rc build_entry(struct plan *p, const struct rule *r, const struct item *it,
                             const char *uri, size_t path_off, const struct verdict *v)
 {
+  char clock[ISOTIME_LEN], due[ISOTIME_LEN], expires[ISOTIME_LEN];
+  struct plan_entry e = {
+    .action = r->action,
+    .clock_name = clock_name(r->clock),
+    .clock_value = time_text(v->has_clock, v->clock, clock),
+    .decision = v->decision,
+    .due = time_text(r->has_grace && v->has_expires, v->due, due),
+    .expires = time_text(v->has_expires, v->expires, expires),
+    .identity = it->identity[0] ? it->identity : NULL,
+    .kind = it->kind,
+    .message_id_sha256 = it->message_id_sha256[0] ? it->message_id_sha256 : NULL,
+    .path = uri + path_off,
+    .rule = r->name,
+    .size = it->size,
+    .store = it->store,
+    .uri = uri,
+  };
   struct jsonw w;
+  lethe_rc rc = LETHE_OK;
+  e.hold = convert(&p->scratch[0], v->hold, v->hold ? strlen(v->hold) : 0, false, &rc);
+  e.reason = convert(&p->scratch[1], v->reason, strlen(v->reason), false, &rc);
+  e.subject = convert(&p->scratch[2], it->subject, it->subject_len, true, &rc);
+  if(rc)
+    return rc;
   db_reset(&p->line);
   jsonw_init(&w, &p->line);
-  jsonw_object_begin(&w);
-  jsonw_key(&w, "action");
-  jsonw_string(&w, r->action);
-  jsonw_key(&w, "clock");
-  jsonw_object_begin(&w);
-  jsonw_key(&w, "name");
-  jsonw_string(&w, clock_name(r->clock));
-  put_time(&w, "value", v->has_clock, v->clock);
-  jsonw_object_end(&w);
-  jsonw_key(&w, "decision");
-  jsonw_string(&w, decision_name(v->decision));
-  put_time(&w, "due", r->has_grace && v->has_expires, v->due);
-  put_time(&w, "expires", v->has_expires, v->expires);
-  put_converted(p, &w, "hold", v->hold, v->hold ? strlen(v->hold) : 0, false);
-  jsonw_key(&w, "identity");
-  jsonw_string(&w, it->identity[0] ? it->identity : NULL);
-  jsonw_key(&w, "kind");
-  jsonw_string(&w, item_kind_name(it->kind));
-  if(it->message_id_sha256[0]) {
-    /* Messages only: proves which message went without naming it. */
-    jsonw_key(&w, "message_id_sha256");
-    jsonw_string(&w, it->message_id_sha256);
-  }
-  jsonw_key(&w, "path");
-  jsonw_string(&w, uri + path_off);
-  put_converted(p, &w, "reason", v->reason, strlen(v->reason), false);
-  jsonw_key(&w, "rule");
-  jsonw_string(&w, r->name);
-  jsonw_key(&w, "size");
-  jsonw_u64(&w, it->size);
-  jsonw_key(&w, "store");
-  jsonw_string(&w, item_store_name(it->store));
-  put_converted(p, &w, "subject", it->subject, it->subject_len, true);
-  jsonw_key(&w, "uri");
-  jsonw_string(&w, uri);
-  jsonw_object_end(&w);
+  plan_entry_write(&e, &w);
   return w.rc;
 }
 
@@ -176,28 +158,14 @@ static lethe_rc spool_line(struct plan *p, const char *text, size_t len)
   return LETHE_OK;
 }
 
-lethe_rc plan_add_entry(struct plan *p, struct json_object *entry)
+lethe_rc plan_add_entry(struct plan *p, const struct plan_entry *e)
 {
-  struct plan_rule *pr = &p->rules[p->n_rules - 1];
-  struct json_object *v;
-  const char *text;
-  size_t len;
-  enum decision d = DECISION_SKIP;
-  uint64_t size = 0;
-
-  if(json_object_object_get_ex(entry, "decision", &v)) {
-    for(int i = 0; i < DECISION__COUNT; i++)
-      if(!strcmp(json_object_get_string(v), decision_name((enum decision)i)))
-        d = (enum decision)i;
-  }
-  if(json_object_object_get_ex(entry, "size", &v))
-    size = json_object_get_uint64(v);
-  count_entry(pr, d, size);
-  text = json_object_to_json_string_length(entry, JSON_C_TO_STRING_PLAIN |
-                                           JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-  if(!text)
-    return LETHE_E_NOMEM;
-  return spool_line(p, text, len);
+  struct jsonw w;
+  count_entry(&p->rules[p->n_rules - 1], e->decision, e->size);
+  db_reset(&p->line);
+  jsonw_init(&w, &p->line);
+  plan_entry_write(e, &w);
+  return w.rc ? w.rc : spool_line(p, p->line.mem, p->line.len);
 }
 
 lethe_rc plan_add(struct plan *p, const struct item *it, const char *uri, size_t path_off,
@@ -274,13 +242,17 @@ struct each_ctx {
 static lethe_rc parse_and_call(void *ctx, const char *line, size_t len)
 {
   struct each_ctx *e = ctx;
+  struct plan_entry entry;
   struct json_object *o;
+  char why[128];
   lethe_rc rc;
   json_tokener_reset(e->tok);
   o = json_tokener_parse_ex(e->tok, line, (int)len);
   if(!o)
     return LETHE_E_PARSE;
-  rc = e->fn(e->ctx, o);
+  rc = plan_entry_read(o, &entry, why, sizeof(why));
+  if(!rc)
+    rc = e->fn(e->ctx, &entry);
   json_object_put(o);
   return rc;
 }
@@ -341,6 +313,7 @@ void plan_release(struct plan *p)
     fclose(p->spool);
   EVP_MD_CTX_free(p->sha);
   db_release(&p->line);
-  db_release(&p->scratch);
+  for(size_t i = 0; i < PLAN_SCRATCH; i++)
+    db_release(&p->scratch[i]);
   memset(p, 0, sizeof(*p));
 }

@@ -8,7 +8,6 @@
 #ifndef LETHE_PLAN_H
 #define LETHE_PLAN_H
 
-#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +19,9 @@
 #define PLAN_SCHEMA "lethe-plan/1"
 #define PLAN_HASH_LEN 72  /* "sha256:" + 64 hex + NUL */
 #define DECISION__COUNT 5
+#define PLAN_SCRATCH 3
+
+struct plan_entry;
 
 struct plan_rule {
   const struct rule *rule;
@@ -41,7 +43,7 @@ struct plan {
   size_t n_rules;
   char hash[PLAN_HASH_LEN];
   struct dynbuf line;               /* one entry being written */
-  struct dynbuf scratch;            /* one field being converted */
+  struct dynbuf scratch[PLAN_SCRATCH]; /* fields being converted */
 };
 
 /* Start an empty plan for the instant now. */
@@ -58,7 +60,7 @@ lethe_rc plan_add(struct plan *p, const struct item *it, const char *uri, size_t
 
 /* Record an entry already in plan form (read back from a plan file): it is
  * written as canonical text and counted by its decision and size. */
-lethe_rc plan_add_entry(struct plan *p, struct json_object *entry) WUR;
+lethe_rc plan_add_entry(struct plan *p, const struct plan_entry *e) WUR;
 
 /* Close the current rule's entries. */
 lethe_rc plan_end_rule(struct plan *p) WUR;
@@ -66,9 +68,9 @@ lethe_rc plan_end_rule(struct plan *p) WUR;
 /* Compute the hash; no entries may be added after. */
 lethe_rc plan_finish(struct plan *p, struct lethe_err *err) WUR;
 
-/* Call fn with each entry of the rule at index i, parsed, in order. The object
- * is freed after fn returns. */
-typedef lethe_rc (*plan_entry_fn)(void *ctx, struct json_object *entry);
+/* Call fn with each entry of the rule at index i, read back, in order. The
+ * entry's strings live until fn returns (plan_entry_copy keeps one). */
+typedef lethe_rc (*plan_entry_fn)(void *ctx, const struct plan_entry *entry);
 lethe_rc plan_each(struct plan *p, size_t i, plan_entry_fn fn, void *ctx) WUR;
 
 /* Copy the raw entry lines of rule i to out, separated by sep. */

@@ -1,11 +1,13 @@
 #include "plan_load.h"
 
+#include <json-c/json.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "isotime.h"
+#include "plan_entry.h"
 
 static const char *get(struct json_object *o, const char *key)
 {
@@ -71,10 +73,12 @@ static lethe_rc load_rule(struct plan *p, const char *path, struct json_object *
     return rc == LETHE_E_NOMEM ? err_set(err, rc, "out of memory") : rc;
   slot->source_items = source_items(pr);
   for(size_t i = 0; i < json_object_array_length(items) && !rc; i++) {
-    struct json_object *e = json_object_array_get_idx(items, i);
-    const char *rule = get(e, "rule");
-    if(rule && !strcmp(rule, name))
-      rc = plan_add_entry(p, e);
+    struct plan_entry e;
+    char why[128];
+    if(plan_entry_read(json_object_array_get_idx(items, i), &e, why, sizeof(why)))
+      return err_set(err, LETHE_E_PARSE, "%s: item %zu: %s", path, i + 1, why);
+    if(!strcmp(e.rule, name))
+      rc = plan_add_entry(p, &e);
   }
   if(!rc)
     rc = plan_end_rule(p);

@@ -19,6 +19,17 @@ const char *decision_name(enum decision d)
   return names[d];
 }
 
+bool decision_parse(const char *name, enum decision *out)
+{
+  for(size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    if(!strcmp(names[i], name)) {
+      *out = (enum decision)i;
+      return true;
+    }
+  }
+  return false;
+}
+
 const struct hold *policy_find_hold(const struct ruleset *rs, const char *uri, size_t uri_len,
                                     int64_t now)
 {

@@ -21,6 +21,9 @@ enum decision {
 /* "delete", "held", "grace", "skip" or "keep". */
 const char *decision_name(enum decision d);
 
+/* The decision decision_name gives name; false if none does. */
+bool decision_parse(const char *name, enum decision *out);
+
 struct verdict {
   enum decision decision;
   bool has_clock;

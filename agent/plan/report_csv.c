@@ -1,7 +1,10 @@
 /* The plan as CSV (RFC 4180), one row per listed item, for spreadsheets. */
 #include "report.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "plan_entry.h"
 
 static void field(FILE *out, const char *s, bool last)
 {
@@ -21,31 +24,23 @@ static void field(FILE *out, const char *s, bool last)
   fputs(last ? "\r\n" : ",", out);
 }
 
-static const char *get(struct json_object *o, const char *key)
-{
-  struct json_object *v;
-  if(!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-    return NULL;
-  return json_object_get_string(v);
-}
-
-static lethe_rc row(void *ctx, struct json_object *e)
+static lethe_rc row(void *ctx, const struct plan_entry *e)
 {
   FILE *out = ctx;
-  struct json_object *clock = NULL;
-  json_object_object_get_ex(e, "clock", &clock);
-  field(out, get(e, "rule"), false);
-  field(out, get(e, "decision"), false);
-  field(out, get(e, "uri"), false);
-  field(out, get(e, "kind"), false);
-  field(out, get(e, "size"), false);
-  field(out, clock ? get(clock, "name") : NULL, false);
-  field(out, clock ? get(clock, "value") : NULL, false);
-  field(out, get(e, "expires"), false);
-  field(out, get(e, "due"), false);
-  field(out, get(e, "hold"), false);
-  field(out, get(e, "action"), false);
-  field(out, get(e, "reason"), true);
+  char size[24];
+  snprintf(size, sizeof(size), "%llu", (unsigned long long)e->size);
+  field(out, e->rule, false);
+  field(out, decision_name(e->decision), false);
+  field(out, e->uri, false);
+  field(out, item_kind_name(e->kind), false);
+  field(out, size, false);
+  field(out, e->clock_name, false);
+  field(out, e->clock_value, false);
+  field(out, e->expires, false);
+  field(out, e->due, false);
+  field(out, e->hold, false);
+  field(out, e->action, false);
+  field(out, e->reason, true);
   return ferror(out) ? LETHE_E_IO : LETHE_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "isotime.h"
+#include "plan_entry.h"
 #include "text.h"
 #include "uri.h"
 
@@ -21,14 +22,6 @@ static const char style[] =
   "p.note{font-size:.85em;color:#444}"
   "@media print{body{margin:1cm}tr{page-break-inside:avoid}}";
 
-static const char *get(struct json_object *o, const char *key)
-{
-  struct json_object *v;
-  if(!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-    return NULL;
-  return json_object_get_string(v);
-}
-
 struct page {
   FILE *out;
   struct dynbuf path;     /* decoded path of the item being written */
@@ -40,26 +33,23 @@ static void put(struct page *pg, const char *s)
   text_put_html(pg->out, s ? s : "");
 }
 
-static lethe_rc item_row(void *ctx, struct json_object *e)
+static lethe_rc item_row(void *ctx, const struct plan_entry *e)
 {
   struct page *pg = ctx;
-  const char *decision = get(e, "decision"), *enc = get(e, "path");
-  struct json_object *size;
+  const char *decision = decision_name(e->decision), *enc = e->path;
   char sz[16] = "";
   db_reset(&pg->path);
   db_reset(&pg->shown);
   if(enc && uri_decode(enc, &pg->path) == LETHE_OK &&
      text_add_printable(&pg->shown, pg->path.mem ? pg->path.mem : "", pg->path.len))
     db_reset(&pg->shown); /* too long to show: the cell stays empty */
-  if(json_object_object_get_ex(e, "size", &size))
-    text_size(json_object_get_uint64(size), sz);
-  fprintf(pg->out, "<tr><td class=\"%s\">", decision && !strpbrk(decision, "<>\"&'") ?
-          decision : "skip");
+  text_size(e->size, sz);
+  fprintf(pg->out, "<tr><td class=\"%s\">", decision);
   put(pg, decision);
   fputs("</td><td class=\"path\">", pg->out);
   put(pg, db_str(&pg->shown));
   fprintf(pg->out, "</td><td class=\"num\">%s</td><td>", sz);
-  put(pg, get(e, "reason"));
+  put(pg, e->reason);
   fputs("</td></tr>\n", pg->out);
   return ferror(pg->out) ? LETHE_E_IO : LETHE_OK;
 }

@@ -3,6 +3,7 @@
  * the document's size never lives in memory. */
 #include "report.h"
 
+#include <json-c/json.h>
 #include <string.h>
 #include <unistd.h>
 

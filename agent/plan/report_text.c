@@ -5,24 +5,16 @@
 #include <string.h>
 
 #include "isotime.h"
+#include "plan_entry.h"
 #include "text.h"
 #include "uri.h"
 
-static const char *get(struct json_object *o, const char *key)
-{
-  struct json_object *v;
-  if(!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-    return NULL;
-  return json_object_get_string(v);
-}
-
-static lethe_rc item_line(void *ctx, struct json_object *e)
+static lethe_rc item_line(void *ctx, const struct plan_entry *e)
 {
   FILE *out = ctx;
-  struct json_object *size;
   struct dynbuf path, shown;
   char sz[16] = "";
-  const char *enc = get(e, "path");
+  const char *enc = e->path;
   lethe_rc rc;
 
   db_init(&path, 4 * 1024 * 1024);
@@ -30,11 +22,10 @@ static lethe_rc item_line(void *ctx, struct json_object *e)
   rc = enc ? uri_decode(enc, &path) : LETHE_OK;
   if(!rc)
     rc = text_add_printable(&shown, path.mem ? path.mem : "", path.len);
-  if(json_object_object_get_ex(e, "size", &size))
-    text_size(json_object_get_uint64(size), sz);
+  text_size(e->size, sz);
   if(!rc)
-    fprintf(out, "  %-6s %10s  %s\n           %s\n", get(e, "decision"), sz, db_str(&shown),
-            get(e, "reason"));
+    fprintf(out, "  %-6s %10s  %s\n           %s\n", decision_name(e->decision), sz,
+            db_str(&shown), e->reason);
   db_release(&path);
   db_release(&shown);
   return rc == LETHE_E_PARSE ? LETHE_OK : rc;

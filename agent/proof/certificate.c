@@ -211,13 +211,51 @@ static struct json_object *take(struct json_object *o, const char *key)
   return json_object_get(field(o, key));
 }
 
-static uint64_t seq_of(struct json_object *o)
+static struct json_object *str_or_null(const char *s)
 {
-  struct json_object *v = field(o, "seq");
-  return v ? json_object_get_uint64(v) : 0;
+  return s ? json_object_new_string(s) : NULL;
 }
 
-static lethe_rc add_entry(struct collector *col, struct json_object *rec, bool skip)
+/* An intent or skip record as the object item_object reads. */
+static struct json_object *item_as_object(const struct journal_item *it)
+{
+  struct json_object *o = json_object_new_object();
+  if(it->has_clock) {
+    struct json_object *clock = json_object_new_object();
+    json_object_object_add(clock, "name", str_or_null(it->clock_name));
+    json_object_object_add(clock, "value", str_or_null(it->clock_value));
+    json_object_object_add(o, "clock", clock);
+  }
+  json_object_object_add(o, "action", str_or_null(it->action));
+  json_object_object_add(o, "kind", json_object_new_string(item_kind_name(it->kind)));
+  if(it->message_id_sha256)
+    json_object_object_add(o, "message_id_sha256", json_object_new_string(it->message_id_sha256));
+  json_object_object_add(o, "reason", str_or_null(it->reason));
+  json_object_object_add(o, "result", str_or_null(it->result));
+  json_object_object_add(o, "rule", str_or_null(it->rule));
+  json_object_object_add(o, "size", json_object_new_uint64(it->size));
+  json_object_object_add(o, "store", json_object_new_string(item_store_name(it->store)));
+  json_object_object_add(o, "subject", str_or_null(it->subject));
+  json_object_object_add(o, "uri", str_or_null(it->uri));
+  return o;
+}
+
+static struct json_object *outcome_as_object(const struct journal_outcome *out)
+{
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "at", str_or_null(out->at));
+  if(out->detail)
+    json_object_object_add(o, "detail", json_tokener_parse(out->detail));
+  json_object_object_add(o, "error", str_or_null(out->error));
+  json_object_object_add(o, "level", str_or_null(out->level));
+  json_object_object_add(o, "level_reason", str_or_null(out->level_reason));
+  json_object_object_add(o, "method", str_or_null(out->method));
+  json_object_object_add(o, "recovered", json_object_new_boolean(out->recovered));
+  json_object_object_add(o, "result", str_or_null(out->result));
+  return o;
+}
+
+static lethe_rc add_entry(struct collector *col, const struct journal_item *it, bool skip)
 {
   if(col->n == col->cap) {
     size_t cap = col->cap ? col->cap * 2 : 64;
@@ -227,61 +265,78 @@ static lethe_rc add_entry(struct collector *col, struct json_object *rec, bool s
     col->v = v;
     col->cap = cap;
   }
-  col->v[col->n++] = (struct entry){ .rec = json_object_get(rec), .seq = seq_of(rec),
-                                     .skip = skip };
+  col->v[col->n++] = (struct entry){ .rec = item_as_object(it), .seq = it->seq, .skip = skip };
   return LETHE_OK;
 }
 
 /* Outcomes follow their intents within a batch: search from the end. */
-static void add_outcome(struct collector *col, struct json_object *rec)
+static void add_outcome(struct collector *col, const struct journal_outcome *out)
 {
-  uint64_t seq = seq_of(rec);
   for(size_t i = col->n; i-- > 0;) {
     struct entry *e = &col->v[i];
-    if(!e->skip && e->seq == seq && !e->outcome) {
-      e->outcome = json_object_get(rec);
+    if(!e->skip && e->seq == out->seq && !e->outcome) {
+      e->outcome = outcome_as_object(out);
       return;
     }
   }
 }
 
-static struct json_object *rule_object(struct json_object *rec)
+static struct json_object *rule_object(const struct journal_rule *r)
 {
   struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "action", take(rec, "action"));
-  json_object_object_add(o, "basis", take(rec, "basis"));
-  json_object_object_add(o, "clock", take(rec, "clock"));
-  json_object_object_add(o, "description", take(rec, "description"));
-  json_object_object_add(o, "method", take(rec, "plugin_method"));
-  json_object_object_add(o, "name", take(rec, "name"));
-  json_object_object_add(o, "plugin_version", take(rec, "plugin_version"));
-  json_object_object_add(o, "retain", take(rec, "retain"));
-  json_object_object_add(o, "source", take(rec, "source"));
+  json_object_object_add(o, "action", str_or_null(r->action));
+  json_object_object_add(o, "basis", str_or_null(r->basis));
+  json_object_object_add(o, "clock", str_or_null(r->clock));
+  json_object_object_add(o, "description", str_or_null(r->description));
+  json_object_object_add(o, "method", str_or_null(r->plugin_method));
+  json_object_object_add(o, "name", str_or_null(r->name));
+  json_object_object_add(o, "plugin_version", str_or_null(r->plugin_version));
+  json_object_object_add(o, "retain", str_or_null(r->retain));
+  json_object_object_add(o, "source", str_or_null(r->source));
   return o;
 }
 
-static lethe_rc on_record(void *ctx, struct json_object *rec, int line)
+static struct json_object *begin_object(const struct journal_begin *b)
+{
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "plan", str_or_null(b->plan));
+  json_object_object_add(o, "run", str_or_null(b->run));
+  json_object_object_add(o, "started", str_or_null(b->started));
+  return o;
+}
+
+static struct json_object *end_object(const struct journal_end *e)
+{
+  struct json_object *o = json_object_new_object();
+  json_object_object_add(o, "finished", str_or_null(e->finished));
+  json_object_object_add(o, "status", str_or_null(e->status));
+  return o;
+}
+
+static lethe_rc on_record(void *ctx, const struct journal_record *rec, int line)
 {
   struct collector *col = ctx;
-  const char *type = str(rec, "type");
   (void)line;
-  if(!type)
+  switch(rec->type) {
+  case JOURNAL_BEGIN:
+    if(!col->begin)
+      col->begin = begin_object(&rec->begin);
     return LETHE_OK;
-  if(!strcmp(type, "begin") && !col->begin) {
-    col->begin = json_object_get(rec);
-  }
-  else if(!strcmp(type, "end")) {
+  case JOURNAL_END:
     json_object_put(col->end); /* the last one counts */
-    col->end = json_object_get(rec);
+    col->end = end_object(&rec->end);
+    return LETHE_OK;
+  case JOURNAL_RULE:
+    return json_object_array_add(col->rules, rule_object(&rec->rule)) ? LETHE_E_NOMEM
+                                                                        : LETHE_OK;
+  case JOURNAL_INTENT:
+    return add_entry(col, &rec->item, false);
+  case JOURNAL_SKIP:
+    return add_entry(col, &rec->item, true);
+  case JOURNAL_OUTCOME:
+    add_outcome(col, &rec->outcome);
+    return LETHE_OK;
   }
-  else if(!strcmp(type, "rule"))
-    return json_object_array_add(col->rules, rule_object(rec)) ? LETHE_E_NOMEM : LETHE_OK;
-  else if(!strcmp(type, "intent"))
-    return add_entry(col, rec, false);
-  else if(!strcmp(type, "skip"))
-    return add_entry(col, rec, true);
-  else if(!strcmp(type, "outcome"))
-    add_outcome(col, rec);
   return LETHE_OK;
 }
 
@@ -298,11 +353,6 @@ static void collector_release(struct collector *col)
 }
 
 /* ---- building the certificate ------------------------------------------ */
-
-static struct json_object *str_or_null(const char *s)
-{
-  return s ? json_object_new_string(s) : NULL;
-}
 
 /* The result of an entry, normalised to deleted, failed, skipped, held. */
 static const char *result_of(const struct entry *e)

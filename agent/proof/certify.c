@@ -84,18 +84,14 @@ struct scan {
   char started[ISOTIME_LEN];
 };
 
-static lethe_rc scan_record(void *ctx, struct json_object *rec, int line)
+static lethe_rc scan_record(void *ctx, const struct journal_record *rec, int line)
 {
   struct scan *s = ctx;
-  struct json_object *type, *started;
   (void)line;
-  if(!json_object_object_get_ex(rec, "type", &type))
-    return LETHE_OK;
-  if(!strcmp(json_object_get_string(type), "end"))
+  if(rec->type == JOURNAL_END)
     s->ended = true;
-  else if(!strcmp(json_object_get_string(type), "begin") &&
-          json_object_object_get_ex(rec, "started", &started))
-    snprintf(s->started, sizeof(s->started), "%s", json_object_get_string(started));
+  else if(rec->type == JOURNAL_BEGIN && rec->begin.started)
+    snprintf(s->started, sizeof(s->started), "%s", rec->begin.started);
   return LETHE_OK;
 }
 

@@ -352,28 +352,33 @@ static void set_review(struct loader *l, struct rule *r, const char *value, int 
     diag_error(l->d, l->path, line, "review '%s': expected 'required' or 'none'", value);
 }
 
-/* Any other key is kept with its line; finish_rule checks it against the
- * action, which may be given later in the section. */
+/* Any other key is kept with its line; sources_bind checks it against the
+ * source and the action, which may be given later in the section. */
 static void add_setting(struct loader *l, struct rule *r, const char *key,
                         const char *value, int line)
 {
-  struct dynbuf b;
+  struct lethe_setting *settings;
   int *lines;
+  char *k, *v;
   if(!valid_name(key)) {
     diag_error(l->d, l->path, line, "unknown key '%s' in [rule %s]", key, r->name);
     return;
   }
-  lines = realloc(r->setting_lines, (r->settings.n + 1) * sizeof(*lines));
-  if(!lines) {
+  settings = realloc(r->settings, (r->n_settings + 1) * sizeof(*settings));
+  if(settings)
+    r->settings = settings;
+  lines = settings ? realloc(r->setting_lines, (r->n_settings + 1) * sizeof(*lines)) : NULL;
+  if(lines)
+    r->setting_lines = lines;
+  k = lines ? strdup(key) : NULL;
+  v = k ? strdup(value) : NULL;
+  if(!v) {
+    free(k);
     oom(l);
     return;
   }
-  r->setting_lines = lines;
-  lines[r->settings.n] = line;
-  db_init(&b, 8192);
-  if(db_addf(&b, "%s=%s", key, value) || strlist_add(&r->settings, db_str(&b)))
-    oom(l);
-  db_release(&b);
+  lines[r->n_settings] = line;
+  settings[r->n_settings++] = (struct lethe_setting){ .key = k, .value = v };
 }
 
 static void rule_key(struct loader *l, const char *key, const char *value, int line)
@@ -536,6 +541,24 @@ lethe_rc rules_load(const struct config *cfg, struct ruleset *rs, struct diag *d
   return d->errors > before ? LETHE_E_CONFIG : LETHE_OK;
 }
 
+const char *rule_setting(const struct rule *r, const char *key)
+{
+  for(size_t i = 0; i < r->n_settings; i++)
+    if(!strcmp(r->settings[i].key, key))
+      return r->settings[i].value;
+  return NULL;
+}
+
+lethe_rc rule_set_setting(struct rule *r, size_t i, const char *value)
+{
+  char *v = strdup(value);
+  if(!v)
+    return LETHE_E_NOMEM;
+  free((char *)r->settings[i].value);
+  r->settings[i].value = v;
+  return LETHE_OK;
+}
+
 struct rule *rules_find(const struct ruleset *rs, const char *name)
 {
   for(size_t i = 0; i < rs->n_rules; i++)
@@ -558,7 +581,11 @@ static void rule_free(struct rule *r)
   free(r->events_path);
   events_free(r->events);
   free(r->action);
-  strlist_release(&r->settings);
+  for(size_t i = 0; i < r->n_settings; i++) {
+    free((char *)r->settings[i].key);
+    free((char *)r->settings[i].value);
+  }
+  free(r->settings);
   free(r->setting_lines);
   free(r);
 }

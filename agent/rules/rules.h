@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "duration.h"
 #include "strlist.h"
+#include "lethe/plugin.h"
 
 struct events;
 struct source_ops;
@@ -66,9 +67,10 @@ struct rule {
   struct duration grace;
   bool review_required;
   struct max_delete max_delete;
-  struct strlist settings; /* other keys, "key=value": the agent's own
-                              (remove-empty-dirs), the source's, the plugin's */
+  struct lethe_setting *settings; /* other keys: the agent's own (remove-empty-dirs),
+                                     the source's, the plugin's; key and value owned */
   int *setting_lines;      /* the line of each setting, for messages */
+  size_t n_settings;
 };
 
 struct hold {
@@ -102,14 +104,23 @@ lethe_rc rules_load_file(const char *path, const struct config *cfg, struct rule
  * checked by sources_bind (source.h). */
 lethe_rc rules_finish(struct ruleset *rs, struct diag *d) WUR;
 
-/* Whether the setting key (n bytes of "key=value") is one the agent itself
- * reads; if so its value is checked, with errors at line to d. */
-bool rules_host_key(const struct rule *r, const char *setting, size_t n, int line,
+/* Whether setting s is one the agent itself reads; if so its value is
+ * checked, with errors at line to d. */
+bool rules_host_key(const struct rule *r, const struct lethe_setting *s, int line,
                     struct diag *d);
+
+/* Whether key is one the agent itself reads (removed from what plugins see). */
+bool rules_is_host_key(const char *key);
 
 /* Whether action takes the setting key (n bytes). True for no action and
  * for third-party actions, whose plugins judge their own settings. */
 bool rules_action_takes(const char *action, const char *key, size_t n);
+
+/* The value of r's setting key, or NULL. */
+const char *rule_setting(const struct rule *r, const char *key);
+
+/* Replace the value of r's i-th setting with a copy of value. */
+lethe_rc rule_set_setting(struct rule *r, size_t i, const char *value) WUR;
 
 /* The rule called name, or NULL. */
 struct rule *rules_find(const struct ruleset *rs, const char *name);

@@ -46,11 +46,16 @@ bool rules_action_takes(const char *action, const char *key, size_t n)
   return true; /* no action (reported), or a third-party one */
 }
 
-bool rules_host_key(const struct rule *r, const char *setting, size_t n, int line,
+bool rules_is_host_key(const char *key)
+{
+  return key_in(host_keys, key, strlen(key));
+}
+
+bool rules_host_key(const struct rule *r, const struct lethe_setting *s, int line,
                     struct diag *d)
 {
-  const char *value = setting + n + 1;
-  if(!key_in(host_keys, setting, n))
+  const char *value = s->value;
+  if(!key_in(host_keys, s->key, strlen(s->key)))
     return false;
   if(strcmp(value, "yes") && strcmp(value, "no") && strcmp(value, "subject"))
     diag_error(d, r->file, line, "remove-empty-dirs '%s': expected yes, no or subject",

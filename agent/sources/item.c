@@ -18,6 +18,19 @@ const char *item_store_name(uint32_t store)
   }
 }
 
+bool item_store_parse(const char *name, uint32_t *out)
+{
+  static const uint32_t stores[] = { LETHE_STORE_FILE, LETHE_STORE_IMAP, LETHE_STORE_GRAPH,
+                                     LETHE_STORE_ARCHIVE };
+  for(size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
+    if(!strcmp(item_store_name(stores[i]), name)) {
+      *out = stores[i];
+      return true;
+    }
+  }
+  return false;
+}
+
 static const struct {
   enum item_kind kind;
   const char *name;

@@ -73,6 +73,9 @@ struct subject_info {
  * anything else. */
 const char *item_store_name(uint32_t store);
 
+/* The LETHE_STORE_* bit item_store_name gives name; false if none does. */
+bool item_store_parse(const char *name, uint32_t *out);
+
 /* "file", "symlink", "message", "other" or "directory". */
 const char *item_kind_name(enum item_kind kind);
 

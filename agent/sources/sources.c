@@ -62,15 +62,15 @@ bool source_takes(const struct rule *r, const char *key, size_t n)
 /* Every setting must belong to the host, the source or the action. */
 static void check_settings(const struct rule *r, struct diag *d)
 {
-  for(size_t i = 0; i < r->settings.n; i++) {
-    const char *s = r->settings.v[i];
-    size_t n = strcspn(s, "=");
+  for(size_t i = 0; i < r->n_settings; i++) {
+    const char *key = r->settings[i].key;
+    size_t n = strlen(key);
     int line = r->setting_lines[i];
-    if(rules_host_key(r, s, n, line, d) || source_takes(r, s, n) ||
-       rules_action_takes(r->action, s, n))
+    if(rules_host_key(r, &r->settings[i], line, d) || source_takes(r, key, n) ||
+       rules_action_takes(r->action, key, n))
       continue;
-    diag_error(d, r->file, line, "unknown key '%.*s' in [rule %s] for action %s", (int)n, s,
-               r->name, r->action);
+    diag_error(d, r->file, line, "unknown key '%s' in [rule %s] for action %s", key, r->name,
+               r->action);
   }
 }
 

@@ -514,8 +514,9 @@ static void test_full_rule_clock_and_periods(void **state)
   assert_true(r->max_delete.set);
   assert_true(r->max_delete.percent);
   assert_int_equal(r->max_delete.value, 10);
-  assert_int_equal(r->settings.n, 1);
-  assert_string_equal(r->settings.v[0], "passes=3");
+  assert_int_equal(r->n_settings, 1);
+  assert_string_equal(r->settings[0].key, "passes");
+  assert_string_equal(r->settings[0].value, "3");
 }
 
 static void test_minimal_rule_defaults(void **state)
@@ -536,8 +537,9 @@ static void test_minimal_rule_defaults(void **state)
   assert_true(r->max_delete.set);
   assert_false(r->max_delete.percent);
   assert_int_equal(r->max_delete.value, 500);
-  assert_int_equal(r->settings.n, 1);
-  assert_string_equal(r->settings.v[0], "remove-empty-dirs=subject");
+  assert_int_equal(r->n_settings, 1);
+  assert_string_equal(r->settings[0].key, "remove-empty-dirs");
+  assert_string_equal(r->settings[0].value, "subject");
   assert_int_equal(r->retain.count, 180);
   assert_int_equal(r->retain.unit, DURATION_DAYS);
 }

@@ -20,12 +20,11 @@
 
 static const char *setting(const struct rule *r, const char *key, size_t *index)
 {
-  size_t n = strlen(key);
-  for(size_t i = 0; i < r->settings.n; i++) {
-    if(!strncmp(r->settings.v[i], key, n) && r->settings.v[i][n] == '=') {
+  for(size_t i = 0; i < r->n_settings; i++) {
+    if(!strcmp(r->settings[i].key, key)) {
       if(index)
         *index = i;
-      return r->settings.v[i] + n + 1;
+      return r->settings[i].value;
     }
   }
   return NULL;
@@ -33,20 +32,13 @@ static const char *setting(const struct rule *r, const char *key, size_t *index)
 
 static void absolute_credentials(struct rule *r, size_t i, const char *path, struct diag *d)
 {
-  char *abs, *kv;
+  char *abs;
   if(path[0] == '/')
     return;
   abs = config_resolve(r->file, path);
-  kv = abs ? malloc(strlen(abs) + sizeof("credentials=")) : NULL;
-  if(!kv) {
-    free(abs);
+  if(!abs || rule_set_setting(r, i, abs))
     diag_error(d, r->file, r->line, "out of memory");
-    return;
-  }
-  sprintf(kv, "credentials=%s", abs);
   free(abs);
-  free(r->settings.v[i]);
-  r->settings.v[i] = kv;
 }
 
 static void imap_finish_rule(struct rule *r, struct diag *d)
