@@ -11,7 +11,7 @@
 
 #define HOLD_MARKER ".lethe-hold"
 
-void file_id_from_statx(const struct statx *stx, struct file_id *out)
+void file_id_from_statx(const struct statx *stx, struct lethe_file_identity *out)
 {
   out->dev = makedev(stx->stx_dev_major, stx->stx_dev_minor);
   out->ino = stx->stx_ino;
@@ -21,14 +21,14 @@ void file_id_from_statx(const struct statx *stx, struct file_id *out)
   out->nlink = stx->stx_nlink;
 }
 
-void file_id_format(const struct file_id *id, char *out)
+void file_id_format(const struct lethe_file_identity *id, char *out)
 {
   snprintf(out, FILE_ID_TEXT_LEN, "dev=%" PRIu64 " ino=%" PRIu64 " size=%" PRIu64
            " mtime_ns=%" PRId64 " ctime_ns=%" PRId64 " nlink=%" PRIu32, id->dev, id->ino,
            id->size, id->mtime_ns, id->ctime_ns, id->nlink);
 }
 
-lethe_rc file_id_parse(const char *text, struct file_id *out)
+lethe_rc file_id_parse(const char *text, struct lethe_file_identity *out)
 {
   int used = 0;
   if(sscanf(text, "dev=%" SCNu64 " ino=%" SCNu64 " size=%" SCNu64 " mtime_ns=%" SCNd64
@@ -38,30 +38,30 @@ lethe_rc file_id_parse(const char *text, struct file_id *out)
   return LETHE_OK;
 }
 
-bool file_id_equal(const struct file_id *a, const struct file_id *b)
+bool file_id_equal(const struct lethe_file_identity *a, const struct lethe_file_identity *b)
 {
   return file_id_same_file(a, b) && a->ctime_ns == b->ctime_ns;
 }
 
-bool file_id_matches_plan(const struct file_id *plan, const struct file_id *now)
+bool file_id_matches_plan(const struct lethe_file_identity *plan, const struct lethe_file_identity *now)
 {
   if(!file_id_same_file(plan, now))
     return false;
   return plan->ctime_ns == now->ctime_ns || now->nlink < plan->nlink;
 }
 
-bool file_id_same_file(const struct file_id *a, const struct file_id *b)
+bool file_id_same_file(const struct lethe_file_identity *a, const struct lethe_file_identity *b)
 {
   return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
          a->mtime_ns == b->mtime_ns;
 }
 
-bool file_id_same_inode(const struct file_id *a, const struct file_id *b)
+bool file_id_same_inode(const struct lethe_file_identity *a, const struct lethe_file_identity *b)
 {
   return a->dev == b->dev && a->ino == b->ino;
 }
 
-lethe_rc fileops_stat(int dirfd, const char *name, struct file_id *id, mode_t *mode,
+lethe_rc fileops_stat(int dirfd, const char *name, struct lethe_file_identity *id, mode_t *mode,
                       uint32_t *nlink)
 {
   struct statx stx;
@@ -146,10 +146,10 @@ int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_e
   return fd;
 }
 
-lethe_rc fileops_unlink_same(int dirfd, const char *name, const struct file_id *expect,
+lethe_rc fileops_unlink_same(int dirfd, const char *name, const struct lethe_file_identity *expect,
                              struct lethe_err *err)
 {
-  struct file_id now;
+  struct lethe_file_identity now;
   lethe_rc rc = fileops_stat(dirfd, name, &now, NULL, NULL);
   if(rc == LETHE_E_NOTFOUND)
     return err_set(err, LETHE_E_CHANGED, "gone before it could be deleted");
@@ -165,10 +165,10 @@ lethe_rc fileops_unlink_same(int dirfd, const char *name, const struct file_id *
 }
 
 lethe_rc fileops_unlink_checked(int dirfd, const char *name, const char *tmpname,
-                                const struct file_id *expect, bool inode_only,
+                                const struct lethe_file_identity *expect, bool inode_only,
                                 struct lethe_err *err)
 {
-  struct file_id now;
+  struct lethe_file_identity now;
   bool same;
   lethe_rc rc;
 

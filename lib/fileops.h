@@ -16,49 +16,45 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "lethe/plugin.h"
 
 #define FILE_ID_TEXT_LEN 160
 
-struct file_id {
-  uint64_t dev;
-  uint64_t ino;
-  uint64_t size;
-  int64_t mtime_ns;
-  int64_t ctime_ns;
-  uint32_t nlink;   /* recorded, not compared: see file_id_matches_plan */
-};
+/* A file's identity is struct lethe_file_identity (lethe/plugin.h): the
+ * same struct the host hands plugins. */
+
 
 /* The identity of a statx result. */
-void file_id_from_statx(const struct statx *stx, struct file_id *out);
+void file_id_from_statx(const struct statx *stx, struct lethe_file_identity *out);
 
 /* "dev=2049 ino=1234 size=5678 mtime_ns=1700000000123456789
  * ctime_ns=1700000000123456789 nlink=1" (one line) into out (FILE_ID_TEXT_LEN
  * bytes). */
-void file_id_format(const struct file_id *id, char *out);
+void file_id_format(const struct lethe_file_identity *id, char *out);
 
 /* Parse the text file_id_format writes. LETHE_E_PARSE otherwise. */
-lethe_rc file_id_parse(const char *text, struct file_id *out) WUR;
+lethe_rc file_id_parse(const char *text, struct lethe_file_identity *out) WUR;
 
 /* dev, ino, size, mtime and ctime all equal. */
-bool file_id_equal(const struct file_id *a, const struct file_id *b);
+bool file_id_equal(const struct lethe_file_identity *a, const struct lethe_file_identity *b);
 
 /* now is still the planned file, unchanged: file_id_equal, except that a
  * ctime change alone is accepted when the file has fewer links than planned.
  * Removing a name changes the ctime of the file's other names, and deleting
  * both names of a file the plan lists twice is the common case. */
-bool file_id_matches_plan(const struct file_id *plan, const struct file_id *now);
+bool file_id_matches_plan(const struct lethe_file_identity *plan, const struct lethe_file_identity *now);
 
 /* Same file system object with the same contents as far as size and mtime
  * tell (ctime aside: renaming a file changes it). */
-bool file_id_same_file(const struct file_id *a, const struct file_id *b);
+bool file_id_same_file(const struct lethe_file_identity *a, const struct lethe_file_identity *b);
 
 /* Same file system object (dev and ino), whatever its size or time now. */
-bool file_id_same_inode(const struct file_id *a, const struct file_id *b);
+bool file_id_same_inode(const struct lethe_file_identity *a, const struct lethe_file_identity *b);
 
 /* statx name in dirfd without following a symlink. Fills id, and mode and
  * nlink when not NULL. errno is kept on failure (LETHE_E_IO; LETHE_E_NOTFOUND
  * for ENOENT). */
-lethe_rc fileops_stat(int dirfd, const char *name, struct file_id *id, mode_t *mode,
+lethe_rc fileops_stat(int dirfd, const char *name, struct lethe_file_identity *id, mode_t *mode,
                       uint32_t *nlink) WUR;
 
 /* Open the directory rel_dir ("a/b", or "" for the root itself) below rootfd
@@ -75,7 +71,7 @@ int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_e
  * unlink can only be put there by someone who could remove the entry anyway,
  * and the rename of fileops_unlink_checked would double the metadata writes
  * of every deletion. LETHE_E_CHANGED when it is not the file expected. */
-lethe_rc fileops_unlink_same(int dirfd, const char *name, const struct file_id *expect,
+lethe_rc fileops_unlink_same(int dirfd, const char *name, const struct lethe_file_identity *expect,
                              struct lethe_err *err) WUR;
 
 /* Remove name from dirfd only if it is still the file expected: rename it to
@@ -90,7 +86,7 @@ lethe_rc fileops_unlink_same(int dirfd, const char *name, const struct file_id *
  * caller (recorded in the journal first) so that a crash between rename and
  * unlink can be completed by the next run. */
 lethe_rc fileops_unlink_checked(int dirfd, const char *name, const char *tmpname,
-                                const struct file_id *expect, bool inode_only,
+                                const struct lethe_file_identity *expect, bool inode_only,
                                 struct lethe_err *err) WUR;
 
 #endif

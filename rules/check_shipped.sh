@@ -1,14 +1,16 @@
 #!/bin/bash
 # The example rules shipped in rules/ must pass `lethe check`: copy them into a
-# scratch configuration, point their events files at scratch CSVs, and expect
-# every rule listed.
+# scratch configuration, point their events files at scratch CSVs and their
+# archive directory at a scratch one, and expect every rule listed.
 set -euo pipefail
 lethe=$1 rules=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/rules.d" "$tmp/events"
+mkdir -p "$tmp/rules.d" "$tmp/events" "$tmp/archive"
+chmod 700 "$tmp/archive"
 for f in "$rules"/*.ini; do
-  sed "s|/var/lib/lethe/events/|$tmp/events/|g" "$f" >"$tmp/rules.d/$(basename "$f")"
+  sed -e "s|/var/lib/lethe/events/|$tmp/events/|g" -e "s|/srv/archive/clients|$tmp/archive|g" \
+    "$f" >"$tmp/rules.d/$(basename "$f")"
 done
 printf 'client,last invoice\nAcme Ltd,2025-10-01\n' >"$tmp/events/last-invoice.csv"
 printf 'record,consent date\nforms/jane.pdf,2020-01-01\n' >"$tmp/events/consent-dates.csv"

@@ -10,14 +10,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "plugin_check.h"
 #include "source.h"
 #include "walk.h"
-
-/* Plugins loaded so far in this run, unloaded in reverse order. */
-struct plugin_cache {
-  struct loaded_plugin p[16];
-  size_t n;
-};
 
 lethe_rc apply_check_limits(const struct plan *p, bool reviewed, struct lethe_err *err)
 {
@@ -37,78 +32,30 @@ lethe_rc apply_check_limits(const struct plan *p, bool reviewed, struct lethe_er
   return LETHE_OK;
 }
 
-static lethe_rc get_plugin(struct plugin_cache *c, const char *dir, const char *action,
-                           const struct loaded_plugin **out, struct lethe_err *err)
-{
-  lethe_rc rc;
-  for(size_t i = 0; i < c->n; i++) {
-    if(!strcmp(c->p[i].api->name, action)) {
-      *out = &c->p[i];
-      return LETHE_OK;
-    }
-  }
-  if(c->n == sizeof(c->p) / sizeof(c->p[0]))
-    return err_set(err, LETHE_E_PLUGIN, "too many different actions in one run");
-  rc = plugin_load(dir, action, &c->p[c->n], err);
-  if(rc) {
-    plugin_unload(&c->p[c->n]);
-    return rc;
-  }
-  *out = &c->p[c->n++];
-  return LETHE_OK;
-}
-
-static void unload_all(struct plugin_cache *c)
-{
-  while(c->n > 0)
-    plugin_unload(&c->p[--c->n]);
-}
-
-/* Settings for the plugin: the rule's, less those the host itself reads. */
-static lethe_rc plugin_settings(const struct rule *r, struct lethe_setting **out, size_t *n)
-{
-  struct lethe_setting *s = calloc(r->n_settings + 1, sizeof(*s));
-  *n = 0;
-  if(!s)
-    return LETHE_E_NOMEM;
-  for(size_t i = 0; i < r->n_settings; i++)
-    if(!rules_is_host_key(r->settings[i].key))
-      s[(*n)++] = r->settings[i];
-  *out = s;
-  return LETHE_OK;
-}
-
 static lethe_rc open_plugin(struct applier *a)
 {
   struct lethe_rule_info info = { .name = a->rule->name, .source = a->rule->source,
-                                  .rootfd = a->rootfd };
+                                  .rootfd = a->rootfd, .struct_size = sizeof(info),
+                                  .run_id = a->j.run_id };
   struct lethe_setting *settings;
   char msg[512] = "";
-  int failed;
-  lethe_rc rc = plugin_settings(a->rule, &settings, &info.n_settings);
-  if(rc)
-    return rc;
-  for(size_t i = 0; i < info.n_settings; i++) {
-    if(!plugin_accepts(a->plugin, settings[i].key)) {
+  lethe_rc rc = plugin_settings_of(a->rule, &settings, &info.n_settings);
+  for(size_t i = 0; !rc && i < info.n_settings; i++)
+    if(!plugin_accepts(a->plugin, settings[i].key))
       rc = err_set(a->err, LETHE_E_CONFIG, "rule %s: action %s does not take the setting "
                    "'%s'", a->rule->name, a->rule->action, settings[i].key);
-      free(settings);
-      return rc;
-    }
-  }
   info.settings = settings;
-  failed = a->plugin->api->open(&info, &a->pstate, msg, sizeof(msg));
+  if(!rc && plugin_open(a->plugin, &info, &a->pstate, msg, sizeof(msg)))
+    rc = err_set(a->err, LETHE_E_PLUGIN, "rule %s: action %s: %s", a->rule->name,
+                 a->rule->action, msg[0] ? msg : "the plugin refused its settings");
   free(settings);
-  if(failed)
-    return err_set(a->err, LETHE_E_PLUGIN, "rule %s: action %s: %s", a->rule->name,
-                   a->rule->action, msg[0] ? msg : "the plugin refused its settings");
-  return LETHE_OK;
+  return rc == LETHE_E_NOMEM ? err_set(a->err, rc, "out of memory") : rc;
 }
 
 static lethe_rc close_plugin(struct applier *a)
 {
   char msg[512] = "";
-  if(a->plugin->api->close(a->pstate, msg, sizeof(msg)))
+  if(plugin_close(a->plugin, a->pstate, msg, sizeof(msg)))
     return err_set(a->err, LETHE_E_PLUGIN, "rule %s: action %s failed to finish: %s",
                    a->rule->name, a->rule->action, msg);
   return LETHE_OK;
@@ -138,7 +85,7 @@ static lethe_rc journal_rule(struct applier *a)
     .action = r->action,
     .clock = clock_name(r->clock),
     .retain = retain,
-    .plugin_method = a->plugin->api->method,
+    .plugin_method = plugin_method(a->plugin, a->pstate),
     .plugin_version = a->plugin->api->version ? a->plugin->api->version : "unknown",
     .settings = r->settings,
     .n_settings = r->n_settings,
@@ -149,9 +96,6 @@ static lethe_rc journal_rule(struct applier *a)
 static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
 {
   lethe_rc rc, rc2;
-  rc = journal_rule(a);
-  if(rc)
-    return rc;
   a->is_file = source_of(a->rule)->local;
   a->store = source_of(a->rule)->store;
   a->rootfd = -1;
@@ -170,7 +114,9 @@ static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
       close(a->rootfd);
     return rc;
   }
-  rc = plan_each(p, i, take_entry, a);
+  rc = journal_rule(a);
+  if(!rc)
+    rc = plan_each(p, i, take_entry, a);
   if(!rc)
     rc = batch_flush(a);
   batch_release(&a->b);
@@ -209,7 +155,7 @@ static lethe_rc apply_rules(struct applier *a, struct plan *p, struct plugin_cac
     a->rule = p->rules[i].rule;
     if(!runs(a, &p->rules[i]))
       continue;
-    rc = get_plugin(cache, a->cfg->plugins_dir, a->rule->action, &a->plugin, a->err);
+    rc = plugin_cache_get(cache, a->cfg->plugins_dir, a->rule->action, &a->plugin, a->err);
     if(!rc)
       rc = apply_rule(a, p, i);
   }
@@ -240,6 +186,6 @@ lethe_rc apply_plan(const struct config *cfg, const struct ruleset *rs, struct p
     journal_close(&a.j); /* left without "end": the next run recovers it */
   else
     rc = journal_end(&a.j, stats->failed ? "some-failed" : "done", err);
-  unload_all(&cache);
+  plugin_cache_release(&cache);
   return rc;
 }

@@ -15,6 +15,7 @@
 #include "isotime.h"
 #include "log.h"
 #include "policy.h"
+#include "source.h"
 #include "uri.h"
 
 lethe_rc apply_file_names(const struct rule *r, const char *path, char **uri, char **enc)
@@ -245,6 +246,14 @@ static lethe_rc take_message(struct applier *a, const struct plan_entry *e, char
   return add_item(a, e, path);
 }
 
+/* Plugins compare identities read by the host: one that is not the store's
+ * is refused before any plugin sees it. */
+static bool identity_ok(struct applier *a, const struct plan_entry *e)
+{
+  struct lethe_identity id;
+  return !source_identity(a->store, e->identity, &id);
+}
+
 lethe_rc batch_take(struct applier *a, const struct plan_entry *e)
 {
   struct lethe_err why = { 0 };
@@ -252,7 +261,7 @@ lethe_rc batch_take(struct applier *a, const struct plan_entry *e)
   char *path, *slash;
   lethe_rc rc;
 
-  if((a->b.n == BATCH_MAX || (a->plugin->api->delete_batch && subject_changes(&a->b, e)))) {
+  if(a->b.n == BATCH_MAX || (plugin_batches(a->plugin) && subject_changes(&a->b, e))) {
     rc = batch_flush(a);
     if(rc)
       return rc;
@@ -260,6 +269,11 @@ lethe_rc batch_take(struct applier *a, const struct plan_entry *e)
   rc = decode_path(e, &path);
   if(rc)
     return rc == LETHE_E_NOMEM ? rc : skip_item(a, e, NULL, "skipped", "malformed path in plan");
+  if(!identity_ok(a, e)) {
+    rc = skip_item(a, e, path, "skipped", "planned identity is malformed");
+    free(path);
+    return rc;
+  }
   if(!a->is_file)
     return take_message(a, e, path);
   slash = strrchr(path, '/');
@@ -293,9 +307,13 @@ static enum lethe_item_kind plugin_kind(enum item_kind k)
                                                                     : LETHE_ITEM_FILE;
 }
 
-static void fill_item(struct applier *a, const struct batch_item *bi, struct lethe_item *li)
+static void fill_item(struct applier *a, const struct batch_item *bi, struct lethe_item *li,
+                      struct lethe_identity *id)
 {
   memset(li, 0, sizeof(*li));
+  li->struct_size = sizeof(*li);
+  li->identity = source_identity(a->store, bi->e.identity, id) ? NULL : id; /* see identity_ok */
+  li->seq = bi->seq;
   li->store = a->store;
   li->kind = plugin_kind(bi->e.kind);
   li->uri = bi->uri ? bi->uri : bi->e.uri;
@@ -305,7 +323,7 @@ static void fill_item(struct applier *a, const struct batch_item *bi, struct let
   li->subject = a->b.subject;
   li->dirfd = bi->dir == SIZE_MAX ? -1 : a->b.dirs[bi->dir].fd;
   li->name = bi->name;
-  li->identity = bi->e.identity;
+  li->identity_text = bi->e.identity;
   li->size = bi->e.size;
   li->tmpname = bi->tmpname;
 }
@@ -326,23 +344,25 @@ static lethe_rc journal_intents(struct applier *a)
   return rc;
 }
 
-static lethe_rc run_plugin(struct applier *a, struct lethe_item *items, struct lethe_outcome *outs)
+/* A plugin that deletes one item at a time gets a fault point after each,
+ * so that the crash tests can stop the run between any two deletions. */
+static lethe_rc run_plugin(struct applier *a, const struct lethe_item *const *items,
+                           struct lethe_outcome *const *outs)
 {
-  const struct lethe_plugin *api = a->plugin->api;
   size_t n = a->b.n;
-  if(api->delete_batch) {
-    if(api->delete_batch(a->pstate, items, n, outs))
-      return err_set(a->err, LETHE_E_PLUGIN, "plugin %s gave up on a batch", api->name);
-    journal_fault_point();
-    return LETHE_OK;
+  lethe_rc rc = LETHE_OK;
+  if(plugin_batches(a->plugin)) {
+    rc = plugin_delete(a->plugin, a->pstate, items, n, outs, a->err);
+    if(!rc)
+      journal_fault_point();
+    return rc;
   }
-  for(size_t i = 0; i < n; i++) {
-    if(api->delete_one(a->pstate, &items[i], &outs[i]))
-      return err_set(a->err, LETHE_E_PLUGIN, "plugin %s gave up at %s", api->name,
-                     items[i].uri);
-    journal_fault_point();
+  for(size_t i = 0; i < n && !rc; i++) {
+    rc = plugin_delete(a->plugin, a->pstate, items + i, 1, outs + i, a->err);
+    if(!rc)
+      journal_fault_point();
   }
-  return LETHE_OK;
+  return rc;
 }
 
 /* Deletions are durable only once their directories are synced; outcomes
@@ -386,25 +406,38 @@ static void count(struct applier *a, const struct lethe_outcome *o, const struct
   }
 }
 
-static lethe_rc journal_outcomes(struct applier *a, const struct lethe_outcome *outs)
+/* The plugin's detail for the certificate: its long form when it gave one. */
+static const char *detail_of(const struct lethe_outcome *o, char **copy)
+{
+  *copy = NULL;
+  if(o->detail_json && o->detail_len) {
+    *copy = strndup(o->detail_json, o->detail_len);
+    return *copy;
+  }
+  return o->detail[0] ? o->detail : NULL;
+}
+
+static lethe_rc journal_outcomes(struct applier *a, struct lethe_outcome *const *outs)
 {
   char now[ISOTIME_LEN];
   lethe_rc rc = LETHE_OK;
   isotime_format(time(NULL), now);
   for(size_t i = 0; i < a->b.n && !rc; i++) {
-    const struct lethe_outcome *o = &outs[i];
+    const struct lethe_outcome *o = outs[i];
     struct journal_record rec = { .type = JOURNAL_OUTCOME };
+    char *long_detail;
     rec.outcome = (struct journal_outcome){
       .seq = a->b.items[i].seq,
       .result = result_name(o->result),
       .at = now,
-      .method = a->plugin->api->method,
+      .method = plugin_method(a->plugin, a->pstate),
       .level = o->level[0] ? o->level : "none",
       .level_reason = o->level_reason[0] ? o->level_reason : NULL,
       .error = o->error[0] ? o->error : NULL,
-      .detail = o->detail[0] ? o->detail : NULL,
+      .detail = detail_of(o, &long_detail),
     };
     rc = journal_append(&a->j, &rec);
+    free(long_detail);
     count(a, o, &a->b.items[i]);
   }
   if(!rc)
@@ -435,26 +468,39 @@ static void carry_last_dir(struct batch *b)
   b->n_dirs = 1;
 }
 
+/* What one flush hands the plugin; the plugin ABI takes arrays of
+ * pointers, so that its structs can grow. */
+struct handover {
+  struct lethe_item items[BATCH_MAX];
+  struct lethe_identity ids[BATCH_MAX];
+  struct lethe_outcome outs[BATCH_MAX];
+  const struct lethe_item *item_ptrs[BATCH_MAX];
+  struct lethe_outcome *out_ptrs[BATCH_MAX];
+};
+
 lethe_rc batch_flush(struct applier *a)
 {
-  struct lethe_item items[BATCH_MAX];
-  struct lethe_outcome *outs;
+  struct handover *h;
   lethe_rc rc;
   if(!a->b.n)
     return LETHE_OK;
-  outs = calloc(a->b.n, sizeof(*outs));
-  if(!outs)
+  h = calloc(1, sizeof(*h));
+  if(!h)
     return LETHE_E_NOMEM;
-  for(size_t i = 0; i < a->b.n; i++)
-    fill_item(a, &a->b.items[i], &items[i]);
+  for(size_t i = 0; i < a->b.n; i++) {
+    fill_item(a, &a->b.items[i], &h->items[i], &h->ids[i]);
+    h->outs[i].struct_size = sizeof(h->outs[i]);
+    h->item_ptrs[i] = &h->items[i];
+    h->out_ptrs[i] = &h->outs[i];
+  }
   rc = journal_intents(a);
   if(!rc)
-    rc = run_plugin(a, items, outs);
+    rc = run_plugin(a, h->item_ptrs, h->out_ptrs);
   if(!rc) {
     sync_dirs(a);
-    rc = journal_outcomes(a, outs);
+    rc = journal_outcomes(a, h->out_ptrs);
   }
-  free(outs);
+  free(h);
   if(!rc) {
     carry_last_dir(&a->b);
     progress(a);

@@ -13,7 +13,7 @@
  * raises the descriptor limit to its hard maximum). Each batch costs three
  * fsyncs (intents, directories, outcomes): the apply benchmark showed 256
  * spending more time syncing the journal than deleting. */
-#define BATCH_MAX 1024
+#define BATCH_MAX LETHE_BATCH_MAX
 
 struct batch_dir {
   int fd;

@@ -419,6 +419,49 @@ void journal_item_release(struct journal_item *item)
   memset(item, 0, sizeof(*item));
 }
 
+lethe_rc journal_rule_copy(const struct journal_rule *src, struct journal_rule_copy *dst)
+{
+  size_t n = src->n_settings, k = 0;
+  const char ***fields;
+  struct journal_rule *r = &dst->rule;
+  lethe_rc rc;
+  memset(dst, 0, sizeof(*dst));
+  *r = *src;
+  dst->settings = calloc(n + 1, sizeof(*dst->settings));
+  fields = calloc(9 + 2 * n, sizeof(*fields));
+  if(!dst->settings || !fields) {
+    free(fields);
+    free(dst->settings);
+    dst->settings = NULL;
+    return LETHE_E_NOMEM;
+  }
+  fields[k++] = &r->name;
+  fields[k++] = &r->description;
+  fields[k++] = &r->basis;
+  fields[k++] = &r->source;
+  fields[k++] = &r->action;
+  fields[k++] = &r->clock;
+  fields[k++] = &r->retain;
+  fields[k++] = &r->plugin_method;
+  fields[k++] = &r->plugin_version;
+  for(size_t i = 0; i < n; i++) {
+    dst->settings[i] = src->settings[i];
+    fields[k++] = &dst->settings[i].key;
+    fields[k++] = &dst->settings[i].value;
+  }
+  rc = strpack((const char **const *)fields, k, &dst->block);
+  free(fields);
+  r->settings = dst->settings;
+  return rc;
+}
+
+void journal_rule_release(struct journal_rule_copy *c)
+{
+  free(c->block);
+  free(c->settings);
+  memset(c, 0, sizeof(*c));
+}
+
 const char *journal_rule_setting(const struct journal_rule *r, const char *key)
 {
   for(size_t i = 0; i < r->n_settings; i++)

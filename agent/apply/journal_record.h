@@ -117,6 +117,17 @@ lethe_rc journal_item_copy(const struct journal_item *src, struct journal_item *
 /* Free what journal_item_copy allocated. */
 void journal_item_release(struct journal_item *item);
 
+/* A rule record that outlives its line: every string and the settings
+ * copied. Release it with journal_rule_release. */
+struct journal_rule_copy {
+  struct journal_rule rule;
+  char *block;
+  struct lethe_setting *settings;
+};
+
+lethe_rc journal_rule_copy(const struct journal_rule *src, struct journal_rule_copy *dst) WUR;
+void journal_rule_release(struct journal_rule_copy *c);
+
 /* The value of setting key in a rule record, or NULL. */
 const char *journal_rule_setting(const struct journal_rule *r, const char *key);
 

@@ -13,7 +13,7 @@
 #include "isotime.h"
 #include "journal.h"
 #include "log.h"
-#include "recover_archive.h"
+#include "plugin_host.h"
 #include "source.h"
 #include "strlist.h"
 #include "uri.h"
@@ -26,7 +26,11 @@ struct pending {
   struct journal_item *v;     /* copies */
   size_t n, cap;
   bool ended;
-  struct strlist archive_dirs; /* "RULE\tDIR" of archive-then-shred rules */
+  struct journal_rule_copy *rules; /* the run's rule records */
+  size_t n_rules;
+  const char *plugins_dir;
+  struct plugin_cache plugins; /* for their recovery hooks */
+  char run_id[40];
 };
 
 /* How one intent was resolved. */
@@ -36,29 +40,16 @@ struct resolution {
   char reason[512];
 };
 
-/* archive-then-shred rules: where their archives go. */
-static lethe_rc note_archive_dir(struct pending *p, const struct journal_rule *rule)
+static lethe_rc note_rule(struct pending *p, const struct journal_rule *rule)
 {
-  const char *dir = journal_rule_setting(rule, "archive-dir");
-  struct dynbuf b;
-  lethe_rc rc;
-  if(!rule->action || strcmp(rule->action, "archive-then-shred") || !dir)
-    return LETHE_OK;
-  db_init(&b, 64 * 1024);
-  rc = db_addf(&b, "%s\t%s", rule->name, dir);
-  if(!rc)
-    rc = strlist_add(&p->archive_dirs, db_str(&b));
-  db_release(&b);
-  return rc;
-}
-
-static const char *archive_dir(const struct pending *p, const char *rule)
-{
-  size_t n = strlen(rule);
-  for(size_t i = p->archive_dirs.n; i-- > 0;)
-    if(!strncmp(p->archive_dirs.v[i], rule, n) && p->archive_dirs.v[i][n] == '\t')
-      return p->archive_dirs.v[i] + n + 1;
-  return NULL;
+  struct journal_rule_copy *v = realloc(p->rules, (p->n_rules + 1) * sizeof(*v));
+  if(!v)
+    return LETHE_E_NOMEM;
+  p->rules = v;
+  if(journal_rule_copy(rule, &v[p->n_rules]))
+    return LETHE_E_NOMEM;
+  p->n_rules++;
+  return LETHE_OK;
 }
 
 static lethe_rc add_intent(struct pending *p, const struct journal_item *it)
@@ -97,7 +88,7 @@ static lethe_rc on_record(void *ctx, const struct journal_record *rec, int line)
     p->ended = true;
     return LETHE_OK;
   case JOURNAL_RULE:
-    return note_archive_dir(p, &rec->rule);
+    return note_rule(p, &rec->rule);
   case JOURNAL_INTENT:
     return add_intent(p, &rec->item);
   case JOURNAL_OUTCOME:
@@ -110,7 +101,10 @@ static lethe_rc on_record(void *ctx, const struct journal_record *rec, int line)
 
 static void pending_release(struct pending *p)
 {
-  strlist_release(&p->archive_dirs);
+  for(size_t i = 0; i < p->n_rules; i++)
+    journal_rule_release(&p->rules[i]);
+  free(p->rules);
+  plugin_cache_release(&p->plugins);
   for(size_t i = 0; i < p->n; i++)
     journal_item_release(&p->v[i]);
   free(p->v);
@@ -132,7 +126,7 @@ static void resolved(struct resolution *r, const char *result, const char *level
 
 /* Finish a deletion that was caught half-way; the intent authorised it. */
 static void complete(int dirfd, const char *name, const char *tmpname,
-                     const struct file_id *planned, struct resolution *r)
+                     const struct lethe_file_identity *planned, struct resolution *r)
 {
   struct lethe_err err = { 0 };
   char spare[300];
@@ -155,9 +149,9 @@ static void complete(int dirfd, const char *name, const char *tmpname,
 }
 
 static void resolve_in_dir(int dirfd, const char *name, const char *tmpname,
-                           const struct file_id *planned, struct resolution *r)
+                           const struct lethe_file_identity *planned, struct resolution *r)
 {
-  struct file_id now;
+  struct lethe_file_identity now;
   lethe_rc rc = tmpname ? fileops_stat(dirfd, tmpname, &now, NULL, NULL) : LETHE_E_NOTFOUND;
   if(!rc && file_id_same_inode(&now, planned)) {
     complete(dirfd, tmpname, tmpname, planned, r);
@@ -213,7 +207,7 @@ static void resolve(const struct ruleset *rs, const struct journal_item *intent,
   const char *root = intent->root, *enc = intent->path;
   const char *tmpname = intent->tmpname, *identity = intent->identity;
   struct lethe_err err = { 0 };
-  struct file_id planned = { 0 };
+  struct lethe_file_identity planned = { 0 };
   struct dynbuf path;
   char *slash, *name;
   int rootfd, dirfd;
@@ -247,7 +241,7 @@ static void resolve(const struct ruleset *rs, const struct journal_item *intent,
     return;
   }
   if(intent->kind == ITEM_DIRECTORY) {
-    struct file_id unused;
+    struct lethe_file_identity unused;
     if(fileops_stat(dirfd, name, &unused, NULL, NULL) == LETHE_E_NOTFOUND)
       resolved(r, "deleted", "logical-delete", "removed before the run was interrupted");
     else
@@ -263,14 +257,57 @@ static void resolve(const struct ruleset *rs, const struct journal_item *intent,
   db_release(&path);
 }
 
-/* An archive-then-shred item's archive, if its batch's archive was made:
- * the certificate must name every archive holding data it certifies. */
-static bool archive_of(const struct pending *p, const struct journal_item *intent,
-                       const char *run8, char *detail, size_t n)
+/* The rule record of the interrupted run that an intent belongs to, with its
+ * plugin loaded, as rule info for the plugin's recovery hooks; false when
+ * there is none (a plugin that is no longer installed cannot help). */
+static bool hook_target(struct pending *p, const char *rule, struct lethe_rule_info *info,
+                        const struct loaded_plugin **plugin)
 {
-  const char *dir = intent->action && !strcmp(intent->action, "archive-then-shred")
-                    ? archive_dir(p, intent->rule) : NULL;
-  return dir && recover_archive_detail(dir, run8, intent->seq, detail, n);
+  struct lethe_err err = { 0 };
+  for(size_t i = p->n_rules; i-- > 0;) {
+    const struct journal_rule *r = &p->rules[i].rule;
+    if(strcmp(r->name, rule) || !r->action)
+      continue;
+    if(plugin_cache_get(&p->plugins, p->plugins_dir, r->action, plugin, &err)) {
+      log_msg(LOG_WARNING, "recovery of run %s: %s", p->run_id, err.msg);
+      return false;
+    }
+    *info = (struct lethe_rule_info){ .name = r->name, .source = r->source,
+                                      .settings = r->settings, .n_settings = r->n_settings,
+                                      .rootfd = -1, .struct_size = sizeof(*info),
+                                      .run_id = p->run_id };
+    return true;
+  }
+  return false;
+}
+
+/* What the plugin made for an item the crashed run deleted (an archive of
+ * it): the certificate must name everything that holds data it certifies. */
+static bool plugin_detail(struct pending *p, const struct journal_item *intent, char *detail,
+                          size_t n)
+{
+  struct lethe_outcome out = { .struct_size = sizeof(out) };
+  struct lethe_identity id;
+  struct lethe_item item = {
+    .store = intent->store, .kind = (enum lethe_item_kind)intent->kind, .uri = intent->uri,
+    .path = intent->path, .subject = intent->subject, .dirfd = -1,
+    .identity_text = intent->identity, .size = intent->size, .struct_size = sizeof(item),
+    .identity = &id, .seq = intent->seq,
+  };
+  const struct loaded_plugin *plugin;
+  struct lethe_rule_info info;
+  if(source_identity(intent->store, intent->identity, &id))
+    item.identity = NULL;
+  if(!hook_target(p, intent->rule, &info, &plugin) ||
+     plugin_recover_detail(plugin, &info, &item, &out))
+    return false;
+  if(out.detail_json && out.detail_len && out.detail_len < n) {
+    memcpy(detail, out.detail_json, out.detail_len);
+    detail[out.detail_len] = '\0';
+    return true;
+  }
+  snprintf(detail, n, "%s", out.detail);
+  return detail[0] != '\0';
 }
 
 static lethe_rc append_outcome(struct journal *j, const struct journal_item *intent,
@@ -293,8 +330,8 @@ static lethe_rc append_outcome(struct journal *j, const struct journal_item *int
 }
 
 /* Resolve and record every pending intent; false if some cannot be judged. */
-static lethe_rc finish(struct journal *j, struct pending *p, const char *run8,
-                       struct recovery_stats *stats, bool *complete_all)
+static lethe_rc finish(struct journal *j, struct pending *p, struct recovery_stats *stats,
+                       bool *complete_all)
 {
   lethe_rc rc = LETHE_OK;
   *complete_all = true;
@@ -312,28 +349,37 @@ static lethe_rc finish(struct journal *j, struct pending *p, const char *run8,
       stats->deleted++;
     else
       stats->present++;
-    rc = append_outcome(j, &p->v[i], &r, archive_of(p, &p->v[i], run8, detail,
-                                                    sizeof(detail)) ? detail : NULL);
+    rc = append_outcome(j, &p->v[i], &r, !strcmp(r.result, "deleted") &&
+                        plugin_detail(p, &p->v[i], detail, sizeof(detail)) ? detail : NULL);
   }
   return rc;
 }
 
-/* Unverified archives the crashed run left: nothing certifies them. */
-static void clean_partials(const struct pending *p, const char *run8)
+/* What the crashed run's plugins left unfinished (unverified archives):
+ * nothing certifies it. */
+static void clean_leftovers(struct pending *p)
 {
-  for(size_t i = 0; i < p->archive_dirs.n; i++)
-    recover_archive_clean(strchr(p->archive_dirs.v[i], '\t') + 1, run8);
+  for(size_t i = 0; i < p->n_rules; i++) {
+    const struct loaded_plugin *plugin;
+    struct lethe_rule_info info;
+    if(hook_target(p, p->rules[i].rule.name, &info, &plugin) &&
+       plugin_recover_clean(plugin, &info))
+      log_msg(LOG_WARNING, "recovery of run %s: plugin %s could not clean up", p->run_id,
+              plugin->api->name);
+  }
 }
 
-static lethe_rc recover_one(int dirfd, const char *name, const struct ruleset *rs,
-                            struct recovery_stats *stats, struct lethe_err *err)
+static lethe_rc recover_one(int dirfd, const char *name, const struct config *cfg,
+                            const struct ruleset *rs, struct recovery_stats *stats,
+                            struct lethe_err *err)
 {
-  struct pending p = { .rs = rs };
+  struct pending p = { .rs = rs, .plugins_dir = cfg->plugins_dir };
   struct journal j;
   bool all = false;
   long torn_at = -1;
-  char run8[9];
-  lethe_rc rc = journal_read(dirfd, name, on_record, &p, &torn_at, err);
+  lethe_rc rc;
+  snprintf(p.run_id, sizeof(p.run_id), "%.*s", (int)strcspn(name, "."), name);
+  rc = journal_read(dirfd, name, on_record, &p, &torn_at, err);
   if(rc || p.ended) {
     pending_release(&p);
     return rc;
@@ -345,11 +391,10 @@ static lethe_rc recover_one(int dirfd, const char *name, const struct ruleset *r
      * records appended now start on a line of their own. */
     rc = err_sys(err, LETHE_E_IO, "cannot cut the torn end of journal %s", name);
   }
-  snprintf(run8, sizeof(run8), "%.8s", name);
   if(!rc)
-    rc = finish(&j, &p, run8, stats, &all);
+    rc = finish(&j, &p, stats, &all);
   if(!rc && all)
-    clean_partials(&p, run8);
+    clean_leftovers(&p);
   if(!rc)
     rc = journal_commit(&j, err);
   if(!rc && all) {
@@ -389,7 +434,7 @@ lethe_rc recover_journals(const struct config *cfg, const struct ruleset *rs,
     size_t n = strlen(e->d_name);
     if(e->d_name[0] == '.' || n < 7 || strcmp(e->d_name + n - 6, ".jsonl"))
       continue;
-    rc = recover_one(dirfd, e->d_name, rs, stats, err);
+    rc = recover_one(dirfd, e->d_name, cfg, rs, stats, err);
   }
   closedir(d);
   close(dirfd);

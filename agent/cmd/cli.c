@@ -7,6 +7,7 @@
 
 #include "isotime.h"
 #include "log.h"
+#include "plugin_check.h"
 #include "source.h"
 
 int cli_load(const char *config_path, struct config *cfg, struct ruleset *rs)
@@ -23,7 +24,8 @@ int cli_load(const char *config_path, struct config *cfg, struct ruleset *rs)
     /* Every problem in one pass: the stores check what they own even when
      * the rule files had errors of their own. */
     lethe_rc bound = sources_bind(rs, &d);
-    rc = rc ? rc : bound;
+    lethe_rc checked = bound == LETHE_E_NOMEM ? bound : plugins_check_rules(cfg, rs, &d);
+    rc = rc ? rc : bound ? bound : checked;
   }
   log_lines(rc ? LOG_ERR : LOG_WARNING, db_str(&d.text));
   if(rc == LETHE_E_NOMEM)

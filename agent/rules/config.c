@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "inifile.h"
 
 #ifndef LETHE_PLUGINDIR
@@ -105,6 +106,21 @@ static lethe_rc set_default(char **slot, const char *value)
   return *slot ? LETHE_OK : LETHE_E_NOMEM;
 }
 
+/* Run from its build tree (BUILD/agent/lethe), lethe loads the plugins
+ * built beside it (BUILD/plugins/all holds a link to each), so the demo and
+ * the tests need no install. An installed lethe is never that file. */
+static const char *default_plugins_dir(void)
+{
+#ifdef LETHE_BUILD_ROOT
+  static const char self_in_tree[] = LETHE_BUILD_ROOT "/agent/lethe";
+  char self[sizeof(self_in_tree) + 1];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self));
+  if(n == (ssize_t)sizeof(self_in_tree) - 1 && !memcmp(self, self_in_tree, (size_t)n))
+    return LETHE_BUILD_ROOT "/plugins/all";
+#endif
+  return LETHE_PLUGINDIR;
+}
+
 static lethe_rc apply_defaults(struct config *cfg)
 {
   lethe_rc rc = set_default(&cfg->rules_dir, "/etc/lethe/rules.d");
@@ -120,7 +136,7 @@ static lethe_rc apply_defaults(struct config *cfg)
   if(!rc)
     rc = set_default(&cfg->key_path, "/etc/lethe/signing.key");
   if(!rc)
-    rc = set_default(&cfg->plugins_dir, LETHE_PLUGINDIR);
+    rc = set_default(&cfg->plugins_dir, default_plugins_dir());
   return rc;
 }
 

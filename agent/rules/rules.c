@@ -14,13 +14,6 @@
 #include "inifile.h"
 #include "isotime.h"
 
-/* Actions the agent ships plugins for. A third-party action is accepted when
- * its plugin file exists in the plugin directory. */
-static const char *const builtin_actions[] = {
-  "shred", "unlink", "expunge", "graph-delete", "archive-purge",
-  "archive-then-shred", "archive-then-expunge", "exec", NULL,
-};
-
 static const char *const clock_names[] = {
   [CLOCK_MTIME] = "mtime", [CLOCK_BTIME] = "btime", [CLOCK_CTIME] = "ctime",
   [CLOCK_ATIME] = "atime", [CLOCK_NAME] = "name", [CLOCK_NEWEST] = "newest",
@@ -45,14 +38,6 @@ struct loader {
   bool review_seen;       /* the current rule has its 'review' */
   lethe_rc oom;
 };
-
-static bool in_list(const char *const *list, const char *s)
-{
-  for(; *list; list++)
-    if(!strcmp(*list, s))
-      return true;
-  return false;
-}
 
 static bool valid_name(const char *s)
 {
@@ -288,14 +273,8 @@ static void set_clock(struct loader *l, struct rule *r, const char *value, int l
              "name, newest, events:FILE, internaldate, sentdate or received)", value);
 }
 
-static bool plugin_file_exists(const struct config *cfg, const char *action)
-{
-  char path[4096];
-  struct stat st;
-  int n = snprintf(path, sizeof(path), "%s/%s.so", cfg->plugins_dir, action);
-  return n > 0 && (size_t)n < sizeof(path) && !stat(path, &st) && S_ISREG(st.st_mode);
-}
-
+/* Which plugin the action names is found, and its settings judged, once
+ * every file is read (plugins_check_rules): here only the name's form. */
 static void set_action(struct loader *l, struct rule *r, const char *value, int line)
 {
   if(r->action) {
@@ -303,13 +282,13 @@ static void set_action(struct loader *l, struct rule *r, const char *value, int 
     return;
   }
   r->action = dup_or_oom(l, value);
-  if(in_list(builtin_actions, value))
-    return;
-  if(valid_name(value) && plugin_file_exists(l->cfg, value))
-    return;
-  diag_error(l->d, l->path, line, "unknown action '%s' (expected shred, unlink, expunge, "
-             "graph-delete, archive-purge, archive-then-shred, archive-then-expunge, exec, "
-             "or a plugin in %s)", value, l->cfg->plugins_dir);
+  r->action_line = line;
+  if(!valid_name(value)) {
+    diag_error(l->d, l->path, line, "unknown action '%s' (an action names a plugin: "
+               "letters, digits, '.', '_' or '-')", value);
+    free(r->action);
+    r->action = NULL; /* never looked up; action_line says one was given */
+  }
 }
 
 static void set_max_delete(struct loader *l, struct rule *r, const char *value, int line)

@@ -60,7 +60,8 @@ struct rule {
   bool has_clock;          /* false: the source's default clock */
   bool has_retain;
   struct duration retain;
-  char *action;
+  char *action;            /* the plugin's name */
+  int action_line;
   bool has_every;
   struct duration every;
   bool has_grace;
@@ -111,10 +112,6 @@ bool rules_host_key(const struct rule *r, const struct lethe_setting *s, int lin
 
 /* Whether key is one the agent itself reads (removed from what plugins see). */
 bool rules_is_host_key(const char *key);
-
-/* Whether action takes the setting key (n bytes). True for no action and
- * for third-party actions, whose plugins judge their own settings. */
-bool rules_action_takes(const char *action, const char *key, size_t n);
 
 /* The value of r's setting key, or NULL. */
 const char *rule_setting(const struct rule *r, const char *key);

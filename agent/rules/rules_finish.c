@@ -1,31 +1,14 @@
 /* The second half of loading rules: once every file is read, each rule is
  * checked as a whole (required keys, the clocks that need a subject, events
  * files) and each hold too. What depends on the rule's store (its URI, its
- * clocks, its source's settings) is checked by the store (sources_bind). */
+ * clocks, its source's settings) is checked by the store (sources_bind),
+ * what depends on its action by the plugin (plugins_check_rules). */
 #include "rules.h"
 
 #include <stdbool.h>
 #include <string.h>
 
 #include "events.h"
-
-/* Settings each built-in action's plugin takes (documented in lethe.ini(5)).
- * A third-party action's settings are checked by its plugin when it loads. */
-struct action_keys {
-  const char *action;
-  const char *const keys[8];
-};
-
-static const struct action_keys action_settings[] = {
-  { "shred", { "passes", "zero-pass", "verify" } },
-  { "unlink", { NULL } },
-  { "archive-then-shred", { "archive-dir", "archive-format", "passes", "zero-pass", "verify" } },
-  { "exec", { "command", "timeout", "level" } },
-  { "expunge", { "move-to", "allow-no-uidplus" } },
-  { "archive-then-expunge", { "archive-path", "archive-format", "allow-no-uidplus" } },
-  { "graph-delete", { NULL } },
-  { "archive-purge", { NULL } },
-};
 
 /* Settings the agent itself reads, whatever the action. */
 static const char *const host_keys[] = { "remove-empty-dirs", NULL };
@@ -36,14 +19,6 @@ static bool key_in(const char *const *keys, const char *setting, size_t n)
     if(strlen(*keys) == n && !strncmp(*keys, setting, n))
       return true;
   return false;
-}
-
-bool rules_action_takes(const char *action, const char *key, size_t n)
-{
-  for(size_t i = 0; action && i < sizeof(action_settings) / sizeof(action_settings[0]); i++)
-    if(!strcmp(action_settings[i].action, action))
-      return key_in(action_settings[i].keys, key, n);
-  return true; /* no action (reported), or a third-party one */
 }
 
 bool rules_is_host_key(const char *key)
@@ -69,7 +44,7 @@ static lethe_rc finish_rule(struct rule *r, struct diag *d)
     diag_error(d, r->file, r->line, "[rule %s] has no 'source'", r->name);
   if(!r->has_retain)
     diag_error(d, r->file, r->line, "[rule %s] has no 'retain'", r->name);
-  if(!r->action)
+  if(!r->action && !r->action_line)
     diag_error(d, r->file, r->line, "[rule %s] has no 'action'", r->name);
   if(!r->source)
     return LETHE_OK;

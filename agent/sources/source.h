@@ -71,6 +71,11 @@ struct source_ops {
   lethe_rc (*uris)(const struct rule *r, const struct item *it, struct dynbuf *raw,
                    struct dynbuf *encoded, size_t *path_off);
 
+  /* Read the canonical identity text of an item of this store (as plans
+   * and journals carry it) into out's store member; LETHE_E_PARSE if it is
+   * none of this store's. out->text is set to text. */
+  lethe_rc (*identity)(const char *text, struct lethe_identity *out);
+
   /* Optional, for recovery of items that are not local files: whether each
    * of n planned identities of rule r still names an item, asked read-only.
    * An error means the store cannot be asked now (the next run asks again). */
@@ -86,6 +91,11 @@ lethe_rc sources_bind(struct ruleset *rs, struct diag *d) WUR;
 
 /* The store a bound rule's source belongs to (never NULL once bound). */
 const struct source_ops *source_of(const struct rule *r);
+
+/* The typed identity of an item of store (a LETHE_STORE_* bit) from its
+ * text; LETHE_E_PARSE for text that is not one, or a store no source
+ * yields. */
+lethe_rc source_identity(uint32_t store, const char *text, struct lethe_identity *out) WUR;
 
 /* Whether rule r may use the setting key (as "key" of "key=value", n bytes)
  * because its source reads it. */

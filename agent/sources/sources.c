@@ -44,6 +44,20 @@ static void unknown_scheme(const struct rule *r, struct diag *d)
              r->source, list);
 }
 
+lethe_rc source_identity(uint32_t store, const char *text, struct lethe_identity *out)
+{
+  memset(out, 0, sizeof(*out));
+  out->struct_size = sizeof(*out);
+  out->store = store;
+  out->text = text;
+  if(!text)
+    return LETHE_E_PARSE;
+  for(size_t i = 0; i < N_STORES; i++)
+    if(stores[i]->store == store)
+      return stores[i]->identity(text, out);
+  return LETHE_E_PARSE;
+}
+
 const struct source_ops *source_of(const struct rule *r)
 {
   return r->ops;
@@ -59,19 +73,12 @@ bool source_takes(const struct rule *r, const char *key, size_t n)
   return false;
 }
 
-/* Every setting must belong to the host, the source or the action. */
+/* The agent's own settings are judged here; the others are the source's
+ * (which finish_rule judges) or the plugin's (plugins_check_rules). */
 static void check_settings(const struct rule *r, struct diag *d)
 {
-  for(size_t i = 0; i < r->n_settings; i++) {
-    const char *key = r->settings[i].key;
-    size_t n = strlen(key);
-    int line = r->setting_lines[i];
-    if(rules_host_key(r, &r->settings[i], line, d) || source_takes(r, key, n) ||
-       rules_action_takes(r->action, key, n))
-      continue;
-    diag_error(d, r->file, line, "unknown key '%s' in [rule %s] for action %s", key, r->name,
-               r->action);
-  }
+  for(size_t i = 0; i < r->n_settings; i++)
+    (void)rules_host_key(r, &r->settings[i], r->setting_lines[i], d);
 }
 
 static void check_clock(struct rule *r, struct diag *d)

@@ -50,7 +50,7 @@ struct stage {
   unsigned char (*sha)[ATE_SHA256_LEN];
   bool *added;
   size_t n, cap;
-  struct lethe_outcome *outs;
+  struct lethe_outcome *const *outs;
   char name[256];
 };
 
@@ -120,7 +120,7 @@ static lethe_rc on_body(void *ctx, struct mbx_target *t, const char *body, size_
   rc = ate_mbox_append(&g->mbox, body, len, internaldate, &g->added[g->n]);
   if(rc == LETHE_E_RANGE) {
     t->chosen = false;
-    mbx_outcome(&g->outs[t->item], LETHE_RESULT_FAILED, "not archived: this run's archive is "
+    mbx_outcome(g->outs[t->item], LETHE_RESULT_FAILED, "not archived: this run's archive is "
                 "full (%zu MiB); the next run takes it", STAGE_MAX >> 20);
     return LETHE_OK;
   }
@@ -194,7 +194,7 @@ static void unchoose(struct stage *g, struct mbx_target *t, size_t n, const char
     if(!t[i].chosen)
       continue;
     t[i].chosen = false;
-    mbx_outcome(&g->outs[t[i].item], LETHE_RESULT_FAILED, "not archived, so not deleted: %s",
+    mbx_outcome(g->outs[t[i].item], LETHE_RESULT_FAILED, "not archived, so not deleted: %s",
                 why);
   }
 }
@@ -220,7 +220,7 @@ static void stage_release(struct stage *g)
 }
 
 static lethe_rc archive_chunk(void *ctx, struct mbx_session *s, struct mbx_target *t, size_t n,
-                              const struct lethe_item *items, struct lethe_outcome *outs,
+                              const struct lethe_item *const *items, struct lethe_outcome *const *outs,
                               struct lethe_err *err)
 {
   struct stage g = { .st = ctx, .outs = outs };
@@ -231,7 +231,7 @@ static lethe_rc archive_chunk(void *ctx, struct mbx_session *s, struct mbx_targe
   for(size_t i = 0; i < n; i++) {
     if(t[i].chosen && t[i].size > MESSAGE_MAX) {
       t[i].chosen = false;
-      mbx_outcome(&outs[t[i].item], LETHE_RESULT_FAILED, "not archived: %llu bytes, more "
+      mbx_outcome(outs[t[i].item], LETHE_RESULT_FAILED, "not archived: %llu bytes, more "
                   "than the %zu MiB one message may have here", (unsigned long long)t[i].size,
                   MESSAGE_MAX >> 20);
     }
@@ -262,7 +262,7 @@ static lethe_rc archive_chunk(void *ctx, struct mbx_session *s, struct mbx_targe
     else {
       ate_hex(whole, hex);
       for(size_t i = 0; i < g.n; i++)
-        json_detail(&g, g.t[i], hex, &outs[g.t[i]->item]);
+        json_detail(&g, g.t[i], hex, outs[g.t[i]->item]);
     }
   }
   stage_release(&g);
@@ -280,15 +280,36 @@ static void state_free(struct ate_state *st)
   free(st);
 }
 
-static int open_rule(const struct lethe_rule_info *rule, void **state, char *errbuf,
-                     size_t errlen)
+/* The settings, judged without connecting; archive-path is only looked at. */
+static lethe_rc check_rule(const struct lethe_rule_info *rule, char *errbuf, size_t errlen,
+                           size_t *setting)
+{
+  struct ate_state *st = calloc(1, sizeof(*st));
+  struct lethe_err err = { 0 };
+  lethe_rc rc;
+  (void)setting;
+  if(!st)
+    return LETHE_E_NOMEM;
+  st->dirfd = -1;
+  db_init(&st->s.set, MBX_SET_MAX + 64);
+  rc = mbx_config_read(&st->s.cfg, rule, false, own_settings, &err);
+  if(!rc)
+    rc = read_own(st, rule, &err);
+  if(rc)
+    snprintf(errbuf, errlen, "%s", err.msg);
+  state_free(st);
+  return rc ? LETHE_E_CONFIG : LETHE_OK;
+}
+
+static lethe_rc open_rule(const struct lethe_rule_info *rule, void **state, char *errbuf,
+                          size_t errlen)
 {
   struct ate_state *st = calloc(1, sizeof(*st));
   struct lethe_err err = { 0 };
   lethe_rc rc;
   if(!st) {
     snprintf(errbuf, errlen, "out of memory");
-    return 1;
+    return LETHE_E_NOMEM;
   }
   st->dirfd = -1;
   db_init(&st->s.set, MBX_SET_MAX + 64);
@@ -300,41 +321,42 @@ static int open_rule(const struct lethe_rule_info *rule, void **state, char *err
   if(rc) {
     snprintf(errbuf, errlen, "%s", err.msg);
     state_free(st);
-    return 1;
+    return rc;
   }
   sanitise(st->rule, rule->name ? rule->name : "rule", 64);
   sanitise(st->folder, st->s.cfg.url.mailbox, 64);
   st->s.archive = archive_chunk;
   st->s.archive_ctx = st;
   *state = st;
-  return 0;
+  return LETHE_OK;
 }
 
-static int delete_batch(void *state, const struct lethe_item *items, size_t n,
-                        struct lethe_outcome *outs)
+static lethe_rc delete_batch(void *state, const struct lethe_item *const *items, size_t n,
+                             struct lethe_outcome *const *outs)
 {
   struct ate_state *st = state;
-  return mbx_delete_batch(&st->s, items, n, outs);
+  return mbx_delete_batch(&st->s, items, n, outs) ? LETHE_E_PLUGIN : LETHE_OK;
 }
 
-static int delete_one(void *state, const struct lethe_item *item, struct lethe_outcome *out)
+static lethe_rc delete_one(void *state, const struct lethe_item *item,
+                           struct lethe_outcome *out)
 {
-  return delete_batch(state, item, 1, out);
+  return delete_batch(state, &item, 1, &out);
 }
 
-static int close_rule(void *state, char *err, size_t errlen)
+static lethe_rc close_rule(void *state, char *err, size_t errlen)
 {
   (void)err;
   (void)errlen;
   if(state)
     state_free(state);
-  return 0;
+  return LETHE_OK;
 }
 
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "archive-then-expunge",
-  .version = "1.0",
+  .version = "2.0",
   .stores = LETHE_STORE_IMAP,
   .method = "each message archived (BODY.PEEK[]) into a compressed mbox, fsynced and read back, "
             "then UID STORE +FLAGS.SILENT (\\Deleted) and UID EXPUNGE of exactly those UIDs",
@@ -343,6 +365,8 @@ static const struct lethe_plugin plugin = {
   .delete_one = delete_one,
   .delete_batch = delete_batch,
   .close = close_rule,
+  .struct_size = sizeof(struct lethe_plugin),
+  .check = check_rule,
 };
 
 const struct lethe_plugin *lethe_plugin_entry(void);

@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "ats_config.h"
+#include "ats_recover.h"
 
 #define SUBJECT_PART_MAX 100
 #define NAME_ATTEMPTS 8
@@ -33,9 +34,9 @@ enum item_state {
 
 struct batch {
   struct ats_config *st;
-  const struct lethe_item *items;
+  const struct lethe_item *const *items;
   size_t n;
-  struct lethe_outcome *outs;
+  struct lethe_outcome *const *outs;
   enum item_state *state;
   struct ats_entry *ents;    /* entries written, in order */
   size_t n_ents;
@@ -60,52 +61,68 @@ static void put(char *dst, size_t cap, const char *fmt, ...)
   va_end(ap);
 }
 
-static int open_rule(const struct lethe_rule_info *rule, void **state, char *errbuf,
-                     size_t errlen)
+static lethe_rc open_rule(const struct lethe_rule_info *rule, void **state, char *errbuf,
+                          size_t errlen)
 {
   struct lethe_err err = { 0 };
   struct ats_config *st = malloc(sizeof(*st));
+  size_t bad;
   *state = NULL;
   if(!st) {
     snprintf(errbuf, errlen, "out of memory");
-    return 1;
+    return LETHE_E_NOMEM;
   }
-  if(ats_config_init(st, rule, &err)) {
+  if(ats_config_init(st, rule, &bad, &err)) {
     snprintf(errbuf, errlen, "%s", err.msg);
     ats_config_release(st);
     free(st);
-    return 1;
+    return err.rc;
   }
   *state = st;
-  return 0;
+  return LETHE_OK;
 }
 
-static int close_rule(void *state, char *err, size_t errlen)
+/* The settings as open would take them; opening archive-dir to look at it
+ * touches nothing. */
+static lethe_rc check_rule(const struct lethe_rule_info *rule, char *errbuf, size_t errlen,
+                           size_t *setting)
+{
+  struct lethe_err err = { 0 };
+  struct ats_config st;
+  lethe_rc rc = ats_config_init(&st, rule, setting, &err);
+  ats_config_release(&st);
+  if(rc)
+    snprintf(errbuf, errlen, "%s", err.msg);
+  return rc ? LETHE_E_CONFIG : LETHE_OK;
+}
+
+static lethe_rc close_rule(void *state, char *err, size_t errlen)
 {
   (void)err;
   (void)errlen;
   if(state)
     ats_config_release(state);
   free(state);
-  return 0;
+  return LETHE_OK;
+}
+
+static const char *rule_method(void *state)
+{
+  return ((struct ats_config *)state)->method;
 }
 
 /* ---- the archive file --------------------------------------------------- */
 
-/* The batch's tag: "RUN8-FIRST-LAST" from the journalled temporary names of
- * its first and last items (".lethe-RUN8-SEQ"), so that recovery after a
- * crash can tell which archive holds which journalled items; 6 random hex
- * digits when the host gave no such names. */
+/* The batch's tag: "RUN8-FIRST-LAST", the run id's first eight characters
+ * and the journal numbers of its first and last items, so that recovery
+ * after a crash can tell which archive holds which journalled items
+ * (ats_recover.c); 6 random hex digits when the host gave no run id. */
 static lethe_rc batch_tag(struct batch *b, char *tag, size_t n, struct lethe_err *err)
 {
-  const char *first = b->n ? b->items[0].tmpname : NULL;
-  const char *last = b->n ? b->items[b->n - 1].tmpname : NULL;
-  const char *dash = last ? strrchr(last, '-') : NULL;
   unsigned char rnd[3];
-  if(first && dash && !strncmp(first, ".lethe-", 7) && strlen(first + 7) + strlen(dash) < n) {
-    size_t a = strlen(first + 7), z = strlen(dash);
-    memcpy(tag, first + 7, a);
-    memcpy(tag + a, dash, z + 1); /* both fit: checked above */
+  if(b->st->run_id[0] && b->n && b->items[0]->seq) {
+    snprintf(tag, n, "%.8s-%llu-%llu", b->st->run_id, (unsigned long long)b->items[0]->seq,
+             (unsigned long long)b->items[b->n - 1]->seq);
     return LETHE_OK;
   }
   if(RAND_bytes(rnd, sizeof(rnd)) != 1)
@@ -122,7 +139,7 @@ static lethe_rc make_name(struct batch *b, struct lethe_err *err)
   char subject[SUBJECT_PART_MAX + 1], stamp[32], tag[40];
   time_t now = time(NULL);
   struct tm tm;
-  const char *subj = b->n ? b->items[0].subject : NULL;
+  const char *subj = b->n ? b->items[0]->subject : NULL;
 
   ats_sanitise(subject, subj && *subj ? subj : "items", SUBJECT_PART_MAX);
   if(!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
@@ -194,7 +211,7 @@ static lethe_rc read_target(const struct lethe_item *item, const struct shred_fi
 static lethe_rc add_item(struct batch *b, size_t i, struct shred_file *sf,
                          struct lethe_err *err)
 {
-  const struct lethe_item *item = &b->items[i];
+  const struct lethe_item *item = b->items[i];
   struct ats_entry *e = &b->ents[b->n_ents];
   lethe_rc rc;
   if(b->afd < 0 && start_archive(b, err))
@@ -222,10 +239,10 @@ static void refuse_changed(struct batch *b)
   for(size_t i = 0; i < b->n; i++) {
     struct shred_file sf;
     struct lethe_err ierr = { 0 };
-    lethe_rc rc = shred_open(&b->items[i], &sf, &ierr);
+    lethe_rc rc = shred_open(b->items[i], &sf, &ierr);
     shred_file_release(&sf);
     if(rc) {
-      shred_refusal(rc, &ierr, &b->outs[i]);
+      shred_refusal(rc, &ierr, b->outs[i]);
       b->state[i] = ITEM_REFUSED;
     }
   }
@@ -241,9 +258,9 @@ static lethe_rc write_items(struct batch *b, struct lethe_err *err)
     lethe_rc rc;
     if(b->state[i] == ITEM_REFUSED)
       continue;
-    rc = shred_open(&b->items[i], &sf, &ierr);
+    rc = shred_open(b->items[i], &sf, &ierr);
     if(rc) {
-      shred_refusal(rc, &ierr, &b->outs[i]);
+      shred_refusal(rc, &ierr, b->outs[i]);
       b->state[i] = ITEM_REFUSED;
       continue;
     }
@@ -329,12 +346,12 @@ static void make_detail(struct batch *b, const unsigned char whole[ATS_SHA256_LE
 static void shred_archived(struct batch *b)
 {
   for(size_t i = 0; i < b->n; i++) {
-    struct lethe_outcome *out = &b->outs[i];
+    struct lethe_outcome *out = b->outs[i];
     bool overwritten;
     size_t len;
     if(b->state[i] != ITEM_ARCHIVED)
       continue;
-    shred_item(&b->items[i], &b->st->shred, out, &overwritten);
+    shred_item(b->items[i], &b->st->shred, out, &overwritten);
     if(out->result != LETHE_RESULT_DELETED) {
       size_t n = strlen(out->error);
       snprintf(out->error + n, sizeof(out->error) - n, " (after archiving to %s)", b->name);
@@ -353,7 +370,7 @@ static void fail_all(struct batch *b, const struct lethe_err *err)
 {
   remove_archive(b);
   for(size_t i = 0; i < b->n; i++) {
-    struct lethe_outcome *out = &b->outs[i];
+    struct lethe_outcome *out = b->outs[i];
     if(b->state && b->state[i] == ITEM_REFUSED)
       continue;
     out->result = LETHE_RESULT_FAILED;
@@ -374,8 +391,8 @@ static void batch_release(struct batch *b)
   free(b->state);
 }
 
-static int delete_batch(void *state, const struct lethe_item *items, size_t n,
-                        struct lethe_outcome *outs)
+static lethe_rc delete_batch(void *state, const struct lethe_item *const *items, size_t n,
+                             struct lethe_outcome *const *outs)
 {
   struct batch b = { .st = state, .items = items, .n = n, .outs = outs, .afd = -1 };
   unsigned char whole[ATS_SHA256_LEN];
@@ -388,7 +405,7 @@ static int delete_batch(void *state, const struct lethe_item *items, size_t n,
     err_set(&err, LETHE_E_NOMEM, "out of memory");
     fail_all(&b, &err);
     batch_release(&b);
-    return 0;
+    return LETHE_OK;
   }
   rc = write_items(&b, &err);
   if(!rc && b.n_ents)
@@ -401,12 +418,13 @@ static int delete_batch(void *state, const struct lethe_item *items, size_t n,
     shred_archived(&b);
   }
   batch_release(&b);
-  return 0;
+  return LETHE_OK;
 }
 
-static int delete_one(void *state, const struct lethe_item *item, struct lethe_outcome *out)
+static lethe_rc delete_one(void *state, const struct lethe_item *item,
+                           struct lethe_outcome *out)
 {
-  return delete_batch(state, item, 1, out);
+  return delete_batch(state, &item, 1, &out);
 }
 
 static const char *const settings[] = { "archive-dir", "archive-format", "passes",
@@ -415,7 +433,7 @@ static const char *const settings[] = { "archive-dir", "archive-format", "passes
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "archive-then-shred",
-  .version = "1.0",
+  .version = "2.0",
   .stores = LETHE_STORE_FILE,
   .method = "archived to the rule's archive-format (tar.zst by default), verified, then "
             "shredded",
@@ -424,6 +442,11 @@ static const struct lethe_plugin plugin = {
   .delete_one = delete_one,
   .delete_batch = delete_batch,
   .close = close_rule,
+  .struct_size = sizeof(struct lethe_plugin),
+  .check = check_rule,
+  .rule_method = rule_method,
+  .recover_detail = ats_recover_detail,
+  .recover_clean = ats_recover_clean,
 };
 
 const struct lethe_plugin *lethe_plugin_entry(void);

@@ -68,16 +68,19 @@ static lethe_rc set_one(struct ats_config *st, const struct lethe_setting *s,
 }
 
 lethe_rc ats_config_init(struct ats_config *st, const struct lethe_rule_info *rule,
-                         struct lethe_err *err)
+                         size_t *bad, struct lethe_err *err)
 {
   const char *dir = NULL;
   char shred_method[192];
   memset(st, 0, sizeof(*st));
   st->dirfd = -1;
   ats_sanitise(st->rule, rule->name ? rule->name : "rule", ATS_RULE_PART_MAX);
+  if(LETHE_HAS_MEMBER(rule, run_id) && rule->run_id)
+    snprintf(st->run_id, sizeof(st->run_id), "%s", rule->run_id);
   st->fmt = ats_format_find("tar.zst");
   shred_opts_init(&st->shred);
   for(size_t i = 0; i < rule->n_settings; i++) {
+    *bad = i;
     for(size_t j = 0; j < i; j++)
       if(!strcmp(rule->settings[j].key, rule->settings[i].key))
         return err_set(err, LETHE_E_CONFIG, "setting '%s' is given more than once",
@@ -85,6 +88,7 @@ lethe_rc ats_config_init(struct ats_config *st, const struct lethe_rule_info *ru
     if(set_one(st, &rule->settings[i], &dir, err))
       return err->rc;
   }
+  *bad = SIZE_MAX;
   if(!dir)
     return err_set(err, LETHE_E_CONFIG, "setting 'archive-dir' is required");
   if(check_dir(st, dir, err) || ats_format_check(st->fmt, err))

@@ -18,15 +18,18 @@ struct ats_config {
   char rule[ATS_RULE_PART_MAX + 1]; /* the rule's name, sanitised for file names */
   char method[320];          /* for files overwritten */
   char unlink_method[96];    /* for symlinks and multiply-linked files */
+  char run_id[40];           /* the run's id, for archive names; "" if not given */
 };
 
 /* Check the rule's settings and fill c: archive-dir (required: absolute, an
  * existing directory owned by root or this user, not group- or
  * world-writable; opened), archive-format (default tar.zst) and the shred
  * settings. Unknown keys, repeats and bad values are LETHE_E_CONFIG with a
- * message naming the key. ats_config_release is needed either way. */
+ * message naming the key, whose index in rule->settings goes to *bad
+ * (SIZE_MAX when no one setting is at fault). ats_config_release is needed
+ * either way. */
 lethe_rc ats_config_init(struct ats_config *c, const struct lethe_rule_info *rule,
-                         struct lethe_err *err) WUR;
+                         size_t *bad, struct lethe_err *err) WUR;
 
 /* Close and free what ats_config_init opened. */
 void ats_config_release(struct ats_config *c);

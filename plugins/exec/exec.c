@@ -237,7 +237,8 @@ static int apply_settings(struct exec_state *st, const struct lethe_rule_info *r
   return split_command(st, command, err, errlen);
 }
 
-static int open_rule(const struct lethe_rule_info *rule, void **state, char *err, size_t errlen)
+static int open_state(const struct lethe_rule_info *rule, void **state, char *err,
+                      size_t errlen)
 {
   struct exec_state *st = calloc(1, sizeof(*st));
   struct stat sb;
@@ -266,6 +267,25 @@ static int open_rule(const struct lethe_rule_info *rule, void **state, char *err
   return 0;
 }
 
+static lethe_rc open_rule(const struct lethe_rule_info *rule, void **state, char *err,
+                          size_t errlen)
+{
+  return open_state(rule, state, err, errlen) ? LETHE_E_CONFIG : LETHE_OK;
+}
+
+/* The settings and the command as open would take them: the command file
+ * is only looked at, never run. */
+static lethe_rc check_rule(const struct lethe_rule_info *rule, char *err, size_t errlen,
+                           size_t *setting)
+{
+  void *st;
+  (void)setting;
+  if(open_state(rule, &st, err, errlen))
+    return LETHE_E_CONFIG;
+  state_free(st);
+  return LETHE_OK;
+}
+
 /* ---- delete: what the command gets ---- */
 
 static int build_input(const struct exec_state *st, const struct lethe_item *item,
@@ -277,7 +297,7 @@ static int build_input(const struct exec_state *st, const struct lethe_item *ite
      esc_buf_adds(b, ",\"path\":") || esc_json_str(b, item->path) ||
      esc_buf_adds(b, ",\"store\":") || esc_json_str(b, store_name(item->store)) ||
      esc_buf_adds(b, ",\"kind\":") || esc_json_str(b, kind_name(item->kind)) ||
-     esc_buf_adds(b, ",\"identity\":") || esc_json_str(b, item->identity) ||
+     esc_buf_adds(b, ",\"identity\":") || esc_json_str(b, item->identity_text) ||
      esc_buf_adds(b, ",\"size\":") || esc_buf_adds(b, size) ||
      esc_buf_adds(b, ",\"subject\":") || esc_json_str(b, item->subject) ||
      esc_buf_adds(b, ",\"rule\":") || esc_json_str(b, st->rule) ||
@@ -386,15 +406,16 @@ static int recheck_command(const struct exec_state *st, struct lethe_outcome *ou
 }
 
 /* Files: the name still refers to the planned file. */
-static int recheck_file(const struct lethe_item *item, struct file_id *expect,
+static int recheck_file(const struct lethe_item *item, struct lethe_file_identity *expect,
                         struct lethe_outcome *out)
 {
-  struct file_id now;
+  struct lethe_file_identity now;
   lethe_rc rc;
-  if(!item->identity || file_id_parse(item->identity, expect)) {
-    fail(out, LETHE_RESULT_SKIPPED, "planned identity is malformed");
+  if(!item->identity || item->identity->store != LETHE_STORE_FILE) {
+    fail(out, LETHE_RESULT_SKIPPED, "no file identity was planned for it");
     return -1;
   }
+  *expect = item->identity->file;
   if(item->dirfd < 0 || !item->name) {
     fail(out, LETHE_RESULT_SKIPPED, "no directory to check the file in");
     return -1;
@@ -416,16 +437,16 @@ static int recheck_file(const struct lethe_item *item, struct file_id *expect,
 }
 
 /* Files, after exit 0: the planned inode is no longer under that name. */
-static bool file_still_there(const struct lethe_item *item, const struct file_id *expect)
+static bool file_still_there(const struct lethe_item *item, const struct lethe_file_identity *expect)
 {
-  struct file_id now;
+  struct lethe_file_identity now;
   if(fileops_stat(item->dirfd, item->name, &now, NULL, NULL))
     return false;
   return file_id_same_inode(expect, &now);
 }
 
 static void run_command(const struct exec_state *st, const struct lethe_item *item,
-                        const struct file_id *expect, struct lethe_outcome *out)
+                        const struct lethe_file_identity *expect, struct lethe_outcome *out)
 {
   struct esc_buf input;
   char *env[ENV_MAX];
@@ -457,35 +478,36 @@ done:
   esc_buf_release(&input);
 }
 
-static int delete_one(void *state, const struct lethe_item *item, struct lethe_outcome *out)
+static lethe_rc delete_one(void *state, const struct lethe_item *item,
+                           struct lethe_outcome *out)
 {
   const struct exec_state *st = state;
-  struct file_id expect;
+  struct lethe_file_identity expect;
   bool is_file = item->store == LETHE_STORE_FILE;
   if(!store_name(item->store)) {
     fail(out, LETHE_RESULT_SKIPPED, "store %u is not one exec handles", (unsigned)item->store);
-    return 0;
+    return LETHE_OK;
   }
   if(recheck_command(st, out))
-    return 0;
+    return LETHE_OK;
   if(is_file && recheck_file(item, &expect, out))
-    return 0;
+    return LETHE_OK;
   run_command(st, item, is_file ? &expect : NULL, out);
-  return 0;
+  return LETHE_OK;
 }
 
-static int close_rule(void *state, char *err, size_t errlen)
+static lethe_rc close_rule(void *state, char *err, size_t errlen)
 {
   (void)err;
   (void)errlen;
   state_free(state);
-  return 0;
+  return LETHE_OK;
 }
 
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "exec",
-  .version = "1.0",
+  .version = "2.0",
   .stores = STORES,
   .method = "external command (the rule's command deletes the item; the outcome's detail "
             "names it)",
@@ -493,6 +515,8 @@ static const struct lethe_plugin plugin = {
   .open = open_rule,
   .delete_one = delete_one,
   .close = close_rule,
+  .struct_size = sizeof(struct lethe_plugin),
+  .check = check_rule,
 };
 
 const struct lethe_plugin *lethe_plugin_entry(void);

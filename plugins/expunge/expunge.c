@@ -12,15 +12,31 @@
 static const char *const settings[] = { "credentials", "tls", "hold-keyword", "move-to",
                                         "allow-no-uidplus", NULL };
 
-static int open_rule(const struct lethe_rule_info *rule, void **state, char *errbuf,
-                     size_t errlen)
+/* The settings, judged without connecting. */
+static lethe_rc check_rule(const struct lethe_rule_info *rule, char *errbuf, size_t errlen,
+                           size_t *setting)
+{
+  struct mbx_config cfg;
+  struct lethe_err err = { 0 };
+  lethe_rc rc;
+  (void)setting;
+  memset(&cfg, 0, sizeof(cfg));
+  rc = mbx_config_read(&cfg, rule, true, NULL, &err);
+  mbx_config_release(&cfg);
+  if(rc)
+    snprintf(errbuf, errlen, "%s", err.msg);
+  return rc ? LETHE_E_CONFIG : LETHE_OK;
+}
+
+static lethe_rc open_rule(const struct lethe_rule_info *rule, void **state, char *errbuf,
+                          size_t errlen)
 {
   struct mbx_session *s = calloc(1, sizeof(*s));
   struct lethe_err err = { 0 };
   lethe_rc rc;
   if(!s) {
     snprintf(errbuf, errlen, "out of memory");
-    return 1;
+    return LETHE_E_NOMEM;
   }
   db_init(&s->set, MBX_SET_MAX + 64);
   rc = mbx_config_read(&s->cfg, rule, true, NULL, &err);
@@ -36,18 +52,19 @@ static int open_rule(const struct lethe_rule_info *rule, void **state, char *err
   return 0;
 }
 
-static int delete_batch(void *state, const struct lethe_item *items, size_t n,
-                        struct lethe_outcome *outs)
+static lethe_rc delete_batch(void *state, const struct lethe_item *const *items, size_t n,
+                             struct lethe_outcome *const *outs)
 {
-  return mbx_delete_batch(state, items, n, outs);
+  return mbx_delete_batch(state, items, n, outs) ? LETHE_E_PLUGIN : LETHE_OK;
 }
 
-static int delete_one(void *state, const struct lethe_item *item, struct lethe_outcome *out)
+static lethe_rc delete_one(void *state, const struct lethe_item *item,
+                           struct lethe_outcome *out)
 {
-  return mbx_delete_batch(state, item, 1, out);
+  return delete_batch(state, &item, 1, &out);
 }
 
-static int close_rule(void *state, char *err, size_t errlen)
+static lethe_rc close_rule(void *state, char *err, size_t errlen)
 {
   (void)err;
   (void)errlen;
@@ -55,13 +72,13 @@ static int close_rule(void *state, char *err, size_t errlen)
     mbx_session_release(state);
     free(state);
   }
-  return 0;
+  return LETHE_OK;
 }
 
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "expunge",
-  .version = "1.0",
+  .version = "2.0",
   .stores = LETHE_STORE_IMAP,
   .method = "IMAP UID STORE +FLAGS.SILENT (\\Deleted) then UID EXPUNGE of exactly the planned "
             "UIDs (RFC 4315), after checking UIDVALIDITY; UID MOVE (RFC 6851) with move-to",
@@ -70,6 +87,8 @@ static const struct lethe_plugin plugin = {
   .delete_one = delete_one,
   .delete_batch = delete_batch,
   .close = close_rule,
+  .struct_size = sizeof(struct lethe_plugin),
+  .check = check_rule,
 };
 
 const struct lethe_plugin *lethe_plugin_entry(void);

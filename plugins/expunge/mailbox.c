@@ -439,12 +439,12 @@ static void deleted(const struct mbx_session *s, const struct mbx_target *t,
 }
 
 /* Outcomes of the chunk's chosen targets after an attempt that ended in rc. */
-static void settle(struct run *run, struct lethe_outcome *outs, lethe_rc rc,
+static void settle(struct run *run, struct lethe_outcome *const *outs, lethe_rc rc,
                    const struct lethe_err *err)
 {
   for(size_t i = 0; i < run->c.n; i++) {
     struct mbx_target *t = &run->c.t[i];
-    struct lethe_outcome *o = &outs[t->item];
+    struct lethe_outcome *o = outs[t->item];
     if(!t->chosen)
       continue;
     if(t->gone)
@@ -464,7 +464,7 @@ static void settle(struct run *run, struct lethe_outcome *outs, lethe_rc rc,
 
 /* Fetch the chunk's state and write the outcome of every target that is
  * not to be deleted (gone already, or held). */
-static lethe_rc inspect(struct run *run, uint32_t *uids, struct lethe_outcome *outs,
+static lethe_rc inspect(struct run *run, uint32_t *uids, struct lethe_outcome *const *outs,
                         struct lethe_err *err)
 {
   size_t n = pick_uids(&run->c, false, uids);
@@ -479,19 +479,19 @@ static lethe_rc inspect(struct run *run, uint32_t *uids, struct lethe_outcome *o
     struct mbx_target *t = &run->c.t[i];
     if(!t->present || t->gone) {
       t->chosen = false;
-      mbx_outcome(&outs[t->item], LETHE_RESULT_SKIPPED, "no longer in the folder: another "
+      mbx_outcome(outs[t->item], LETHE_RESULT_SKIPPED, "no longer in the folder: another "
                   "client expunged or moved it since the plan");
     }
     else if(!t->chosen) {
-      mbx_outcome(&outs[t->item], LETHE_RESULT_SKIPPED, "held: the message now carries the "
+      mbx_outcome(outs[t->item], LETHE_RESULT_SKIPPED, "held: the message now carries the "
                   "IMAP keyword %s", run->s->cfg.keyword);
     }
   }
   return LETHE_OK;
 }
 
-static lethe_rc do_chunk(struct run *run, const struct lethe_item *items,
-                         struct lethe_outcome *outs, struct lethe_err *err)
+static lethe_rc do_chunk(struct run *run, const struct lethe_item *const *items,
+                         struct lethe_outcome *const *outs, struct lethe_err *err)
 {
   uint32_t *uids = malloc(run->c.n * sizeof(*uids));
   size_t nd;
@@ -503,8 +503,8 @@ static lethe_rc do_chunk(struct run *run, const struct lethe_item *items,
     rc = run->s->archive(run->s->archive_ctx, run->s, run->c.t, run->c.n, items, outs, err);
   if(rc) {
     for(size_t i = 0; i < run->c.n; i++)
-      if(!outs[run->c.t[i].item].error[0] && outs[run->c.t[i].item].result == 0)
-        mbx_outcome(&outs[run->c.t[i].item], LETHE_RESULT_FAILED, "not deleted: %s",
+      if(!outs[run->c.t[i].item]->error[0] && outs[run->c.t[i].item]->result == 0)
+        mbx_outcome(outs[run->c.t[i].item], LETHE_RESULT_FAILED, "not deleted: %s",
                     err->msg);
     free(uids);
     return rc;
@@ -542,21 +542,25 @@ static bool in_folder(const struct mbx_session *s, const struct lethe_item *it)
 /* Parse each item into a target; refuse what cannot be one of this folder's
  * messages. Returns the number of targets; *planned gets the UIDVALIDITY
  * they name (0 if they disagree). */
-static size_t collect_targets(struct mbx_session *s, const struct lethe_item *items, size_t n,
-                              struct lethe_outcome *outs, struct mbx_target *t,
+static size_t collect_targets(struct mbx_session *s, const struct lethe_item *const *items, size_t n,
+                              struct lethe_outcome *const *outs, struct mbx_target *t,
                               uint32_t *planned)
 {
   size_t m = 0;
   *planned = 0;
   for(size_t i = 0; i < n; i++) {
     uint32_t v, uid;
-    if(items[i].store != LETHE_STORE_IMAP || !imap_identity_parse(items[i].identity, &v, &uid)) {
-      mbx_outcome(&outs[i], LETHE_RESULT_SKIPPED, "not an IMAP message identity "
-                  "(uidvalidity=V uid=U): '%.100s'", items[i].identity ? items[i].identity : "");
+    if(items[i]->store != LETHE_STORE_IMAP || !items[i]->identity ||
+       items[i]->identity->store != LETHE_STORE_IMAP) {
+      mbx_outcome(outs[i], LETHE_RESULT_SKIPPED, "not an IMAP message identity "
+                  "(uidvalidity=V uid=U): '%.100s'",
+                  items[i]->identity_text ? items[i]->identity_text : "");
       continue;
     }
-    if(!in_folder(s, &items[i])) {
-      mbx_outcome(&outs[i], LETHE_RESULT_SKIPPED, "not a message of this rule's folder '%s'",
+    v = items[i]->identity->imap.uidvalidity;
+    uid = items[i]->identity->imap.uid;
+    if(!in_folder(s, items[i])) {
+      mbx_outcome(outs[i], LETHE_RESULT_SKIPPED, "not a message of this rule's folder '%s'",
                   s->cfg.url.mailbox);
       continue;
     }
@@ -572,16 +576,16 @@ static size_t collect_targets(struct mbx_session *s, const struct lethe_item *it
   return m;
 }
 
-static void all(struct mbx_target *t, size_t m, struct lethe_outcome *outs,
+static void all(struct mbx_target *t, size_t m, struct lethe_outcome *const *outs,
                 enum lethe_result result, const char *msg)
 {
   for(size_t i = 0; i < m; i++)
-    mbx_outcome(&outs[t[i].item], result, "%s", msg);
+    mbx_outcome(outs[t[i].item], result, "%s", msg);
 }
 
 /* Check the session can delete these targets at all; else write why. */
 static bool may_proceed(struct mbx_session *s, struct mbx_target *t, size_t m, uint32_t planned,
-                        struct lethe_outcome *outs)
+                        struct lethe_outcome *const *outs)
 {
   struct lethe_err err = { 0 };
   char msg[1024];
@@ -611,8 +615,8 @@ static bool may_proceed(struct mbx_session *s, struct mbx_target *t, size_t m, u
   return true;
 }
 
-int mbx_delete_batch(struct mbx_session *s, const struct lethe_item *items, size_t n,
-                     struct lethe_outcome *outs)
+int mbx_delete_batch(struct mbx_session *s, const struct lethe_item *const *items, size_t n,
+                     struct lethe_outcome *const *outs)
 {
   struct mbx_target *t = calloc(n ? n : 1, sizeof(*t));
   struct run run = { .s = s };
@@ -626,7 +630,7 @@ int mbx_delete_batch(struct mbx_session *s, const struct lethe_item *items, size
   qsort(t, m, sizeof(*t), cmp_target);
   for(size_t i = 0; i < m; i++) {
     if(keep && t[keep - 1].uid == t[i].uid)
-      mbx_outcome(&outs[t[i].item], LETHE_RESULT_SKIPPED, "listed twice in the batch");
+      mbx_outcome(outs[t[i].item], LETHE_RESULT_SKIPPED, "listed twice in the batch");
     else
       t[keep++] = t[i];
   }
@@ -645,7 +649,7 @@ int mbx_delete_batch(struct mbx_session *s, const struct lethe_item *items, size
       rc = do_chunk(&run, items, outs, &err);
     else
       for(size_t j = 0; j < k; j++)
-        mbx_outcome(&outs[t[i + j].item], LETHE_RESULT_FAILED, "not attempted: %s", err.msg);
+        mbx_outcome(outs[t[i + j].item], LETHE_RESULT_FAILED, "not attempted: %s", err.msg);
     i += k;
   }
   s->run = NULL;

@@ -61,8 +61,8 @@ struct mbx_session;
  * err) only when the session cannot go on: the chunk's targets without an
  * outcome then get FAILED. */
 typedef lethe_rc (*mbx_archive_fn)(void *ctx, struct mbx_session *s, struct mbx_target *t,
-                                   size_t n, const struct lethe_item *items,
-                                   struct lethe_outcome *outs, struct lethe_err *err);
+                                   size_t n, const struct lethe_item *const *items,
+                                   struct lethe_outcome *const *outs, struct lethe_err *err);
 
 struct mbx_session {
   struct mbx_config cfg;
@@ -105,8 +105,8 @@ lethe_rc mbx_open(struct mbx_session *s, struct lethe_err *err) WUR;
 lethe_rc mbx_connect(struct mbx_session *s, struct lethe_err *err) WUR;
 
 /* Delete items[0..n) as the header describes, writing outs[0..n). */
-int mbx_delete_batch(struct mbx_session *s, const struct lethe_item *items, size_t n,
-                     struct lethe_outcome *outs);
+int mbx_delete_batch(struct mbx_session *s, const struct lethe_item *const *items, size_t n,
+                     struct lethe_outcome *const *outs);
 
 /* Log out and free. */
 void mbx_session_release(struct mbx_session *s);

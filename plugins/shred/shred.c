@@ -21,12 +21,13 @@ struct shred_state {
 
 /* Apply every setting, refusing unknown keys, repeats and bad values. */
 static lethe_rc apply_settings(const struct lethe_rule_info *rule, struct shred_opts *o,
-                               struct lethe_err *err)
+                               size_t *bad, struct lethe_err *err)
 {
   shred_opts_init(o);
   for(size_t i = 0; i < rule->n_settings; i++) {
     const struct lethe_setting *s = &rule->settings[i];
     lethe_rc rc;
+    *bad = i;
     for(size_t j = 0; j < i; j++)
       if(!strcmp(rule->settings[j].key, s->key))
         return err_set(err, LETHE_E_CONFIG, "setting '%s' is given more than once", s->key);
@@ -40,27 +41,40 @@ static lethe_rc apply_settings(const struct lethe_rule_info *rule, struct shred_
   return LETHE_OK;
 }
 
-static int open_rule(const struct lethe_rule_info *rule, void **state, char *errbuf,
-                     size_t errlen)
+static lethe_rc check_rule(const struct lethe_rule_info *rule, char *errbuf, size_t errlen,
+                           size_t *setting)
+{
+  struct lethe_err err = { 0 };
+  struct shred_opts o;
+  if(!apply_settings(rule, &o, setting, &err))
+    return LETHE_OK;
+  snprintf(errbuf, errlen, "%s", err.msg);
+  return LETHE_E_CONFIG;
+}
+
+static lethe_rc open_rule(const struct lethe_rule_info *rule, void **state, char *errbuf,
+                          size_t errlen)
 {
   struct lethe_err err = { 0 };
   struct shred_state *st = calloc(1, sizeof(*st));
+  size_t bad;
   *state = NULL;
   if(!st) {
     snprintf(errbuf, errlen, "out of memory");
-    return 1;
+    return LETHE_E_NOMEM;
   }
-  if(apply_settings(rule, &st->opts, &err)) {
+  if(apply_settings(rule, &st->opts, &bad, &err)) {
     snprintf(errbuf, errlen, "%s", err.msg);
     free(st);
-    return 1;
+    return err.rc;
   }
   shred_opts_method(&st->opts, st->method, sizeof(st->method));
   *state = st;
-  return 0;
+  return LETHE_OK;
 }
 
-static int delete_one(void *state, const struct lethe_item *item, struct lethe_outcome *out)
+static lethe_rc delete_one(void *state, const struct lethe_item *item,
+                           struct lethe_outcome *out)
 {
   struct shred_state *st = state;
   bool overwritten;
@@ -68,15 +82,15 @@ static int delete_one(void *state, const struct lethe_item *item, struct lethe_o
   if(out->result == LETHE_RESULT_DELETED)
     snprintf(out->detail, sizeof(out->detail), "{\"method\":\"%s\"}",
              overwritten ? st->method : UNLINK_METHOD);
-  return 0;
+  return LETHE_OK;
 }
 
-static int close_rule(void *state, char *err, size_t errlen)
+static lethe_rc close_rule(void *state, char *err, size_t errlen)
 {
   (void)err;
   (void)errlen;
   free(state);
-  return 0;
+  return LETHE_OK;
 }
 
 static const char *const settings[] = { "passes", "zero-pass", "verify", NULL };
@@ -84,7 +98,7 @@ static const char *const settings[] = { "passes", "zero-pass", "verify", NULL };
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "shred",
-  .version = "1.0",
+  .version = "2.0",
   .stores = LETHE_STORE_FILE,
   .method = "overwrite (passes of ChaCha20 keystream as the rule sets, default 1), "
             "truncate, rename, unlink; symlinks and multiply-linked files only unlinked",
@@ -93,6 +107,8 @@ static const struct lethe_plugin plugin = {
   .delete_one = delete_one,
   .delete_batch = NULL,
   .close = close_rule,
+  .struct_size = sizeof(struct lethe_plugin),
+  .check = check_rule,
 };
 
 const struct lethe_plugin *lethe_plugin_entry(void);

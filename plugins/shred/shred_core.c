@@ -83,7 +83,7 @@ void shred_opts_method(const struct shred_opts *o, char *buf, size_t len)
 }
 
 /* What differs between the planned identity and the one found, for people. */
-static lethe_rc describe_change(const struct file_id *plan, const struct file_id *now,
+static lethe_rc describe_change(const struct lethe_file_identity *plan, const struct lethe_file_identity *now,
                                 struct lethe_err *err)
 {
   if(!file_id_same_inode(plan, now))
@@ -117,7 +117,7 @@ static const char *type_name(mode_t mode)
 }
 
 /* The symlink itself (never its target) must be the planned one. */
-static lethe_rc check_symlink(const struct lethe_item *item, const struct file_id *plan,
+static lethe_rc check_symlink(const struct lethe_item *item, const struct lethe_file_identity *plan,
                               struct shred_file *sf, struct lethe_err *err)
 {
   mode_t mode;
@@ -138,7 +138,7 @@ static lethe_rc check_symlink(const struct lethe_item *item, const struct file_i
 }
 
 /* Fill sf from the open fd and compare with the plan. */
-static lethe_rc check_fd(struct shred_file *sf, const struct file_id *plan,
+static lethe_rc check_fd(struct shred_file *sf, const struct lethe_file_identity *plan,
                          struct lethe_err *err)
 {
   struct statx stx;
@@ -161,14 +161,15 @@ static lethe_rc check_fd(struct shred_file *sf, const struct file_id *plan,
 lethe_rc shred_open(const struct lethe_item *item, struct shred_file *sf,
                     struct lethe_err *err)
 {
-  struct file_id plan, pre;
+  struct lethe_file_identity plan, pre;
   mode_t mode;
   lethe_rc rc;
 
   memset(sf, 0, sizeof(*sf));
   sf->fd = -1;
-  if(file_id_parse(item->identity, &plan))
-    return err_set(err, LETHE_E_PARSE, "planned identity is malformed: '%s'", item->identity);
+  if(!item->identity || item->identity->store != LETHE_STORE_FILE)
+    return err_set(err, LETHE_E_PARSE, "no file identity was planned for it");
+  plan = item->identity->file;
 
   /* Look before opening: opening a device node or a FIFO read-write can have
    * effects of its own, and the open below would not tell a symlink apart. */
@@ -248,7 +249,7 @@ static void unlink_only(struct shred_file *sf, const struct lethe_item *item,
 static lethe_rc recheck(const struct shred_file *sf, struct lethe_err *err)
 {
   struct stat st;
-  struct file_id now;
+  struct lethe_file_identity now;
   if(fstat(sf->fd, &st))
     return err_sys(err, LETHE_E_IO, "cannot stat the opened file");
   now.dev = st.st_dev;

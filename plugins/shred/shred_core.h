@@ -49,7 +49,7 @@ void shred_opts_method(const struct shred_opts *o, char *buf, size_t len);
 struct shred_file {
   int fd;             /* open O_RDWR on the regular file; -1 for a symlink */
   bool symlink;       /* the item is a symbolic link (never followed) */
-  struct file_id id;  /* identity found now, equal to the plan */
+  struct lethe_file_identity id;  /* identity found now, equal to the plan */
   uint32_t nlink;
   mode_t mode;
   uint64_t mnt_id;    /* statx mount id, 0 when the kernel gives none */
@@ -63,7 +63,7 @@ struct shred_file {
  * LETHE_E_CHANGED: changed or gone since planned; nothing touched, err says
  *   what changed.
  * LETHE_E_UNSAFE: neither a regular file nor a symlink.
- * LETHE_E_PARSE: the planned identity is malformed.
+ * LETHE_E_PARSE: no file identity was planned.
  * LETHE_E_IO: could not open or stat (err says why). */
 lethe_rc shred_open(const struct lethe_item *item, struct shred_file *sf,
                     struct lethe_err *err) WUR;

@@ -103,7 +103,8 @@ mkdir -p -- "$dir"
 DIR=$(cd -- "$dir" && pwd -P)
 if [[ -n $(ls -A -- "$DIR") ]]; then
   ((force)) || die "$DIR is not empty (use --force to replace the demo in it)"
-  rm -rf -- "$DIR/share" "$DIR/rules.d" "$DIR/events" "$DIR/state" "$DIR/lethe.ini"
+  rm -rf -- "$DIR/share" "$DIR/rules.d" "$DIR/events" "$DIR/state" "$DIR/archive" \
+    "$DIR/lethe.ini"
 fi
 
 # Percent-encode a path for a file:// URI (bytes outside [A-Za-z0-9/._~-]).
@@ -247,6 +248,7 @@ six=$(months_before 72)
 
 mkdir -p "$DIR/rules.d"
 mkdir -m 0700 "$DIR/state"
+mkdir -m 0700 "$DIR/archive"
 
 cat >"$DIR/lethe.ini" <<EOF
 ; lethe demo configuration, made by $prog.
@@ -297,6 +299,8 @@ retain = 12 months
 select = */**
 except = */0*Confidential/**
 action = archive-then-shred
+; Where the verified archives go (a directory only root can write to).
+archive-dir = $DIR/archive
 EOF
 
 cat >"$DIR/rules.d/20-recordings.ini" <<EOF

@@ -71,7 +71,7 @@ same() {
 }
 
 settings=(-s "credentials=$D/imap.secret" -s tls=none)
-run ate "$IMAP_DRIVER" -S "$(source_uri Archive%20Me)" "${settings[@]}" -s "archive-path=$T/archive" \
+run ate "$IMAP_DRIVER" messages -S "$(source_uri Archive%20Me)" "${settings[@]}" -s "archive-path=$T/archive" \
   "$ATE_SO" "${a_ids[@]}"
 expect_rc 0 ate
 [[ $(grep -c ' deleted logical-delete | ' "$T/ate.out") == 4 ]] || fail "archive: $(cat "$T/ate.out")"
@@ -91,7 +91,7 @@ for f in 1 2 3 5; do
 done
 [[ $(uids 'Archive Me' | tr '\n' ' ') == "4 " ]] || fail "Archive Me holds $(uids 'Archive Me' | tr '\n' ' ')"
 
-run tar "$IMAP_DRIVER" -S "$(source_uri Tarred)" "${settings[@]}" -s "archive-path=$T/tar" \
+run tar "$IMAP_DRIVER" messages -S "$(source_uri Tarred)" "${settings[@]}" -s "archive-path=$T/tar" \
   -s archive-format=tar.zst "$ATE_SO" "${t_ids[@]}"
 expect_rc 0 tar
 [[ $(grep -c ' deleted logical-delete | ' "$T/tar.out") == 2 ]] || fail "tar: $(cat "$T/tar.out")"
@@ -107,7 +107,7 @@ done
 
 # An archive directory others may write to is refused before anything.
 chmod 770 "$T/tar"
-run bad "$IMAP_DRIVER" -S "$(source_uri Tarred)" "${settings[@]}" -s "archive-path=$T/tar" \
+run bad "$IMAP_DRIVER" messages -S "$(source_uri Tarred)" "${settings[@]}" -s "archive-path=$T/tar" \
   "$ATE_SO" "${t_ids[@]}"
 expect_rc 3 bad
 grep -q "group- or world-writable" "$T/bad.err" || fail "no clear error: $(cat "$T/bad.err")"

@@ -54,7 +54,7 @@ via_proxy() {
 
 settings=(-s "credentials=$D/imap.secret" -s tls=none)
 start_proxy "UID EXPUNGE" 2
-run cut "$IMAP_DRIVER" -S "$(via_proxy Cut)" "${settings[@]}" "$EXPUNGE_SO" "${cut_ids[@]}"
+run cut "$IMAP_DRIVER" messages -S "$(via_proxy Cut)" "${settings[@]}" "$EXPUNGE_SO" "${cut_ids[@]}"
 expect_rc 0 cut
 kill "$PROXY_PID"
 awk '$2 == "deleted" { print $1 }' "$T/cut.out" | sort -n >"$T/deleted"
@@ -86,7 +86,7 @@ expect_rc 0 presence
 # The next run: the unconfirmed ones are deleted or found gone already.
 again=("${failed_ids[@]}")
 [[ ${#again[@]} == "$nfail" ]] || fail "could not pick the $nfail unconfirmed identities"
-run again "$IMAP_DRIVER" -S "$(source_uri Cut)" "${settings[@]}" "$EXPUNGE_SO" "${again[@]}"
+run again "$IMAP_DRIVER" messages -S "$(source_uri Cut)" "${settings[@]}" "$EXPUNGE_SO" "${again[@]}"
 expect_rc 0 again
 [[ $(uids Cut | grep -vc '[02468]$') == 0 ]] || fail "the second run left planned messages in Cut"
 [[ $(grep -c -e ' deleted logical-delete ' -e ' skipped none | .*no longer in the folder' \
@@ -96,7 +96,7 @@ expect_rc 0 again
 # and nothing may be reported deleted.
 mapfile -t store_ids < <(ids Store)
 start_proxy "UID STORE" 1
-run cut2 "$IMAP_DRIVER" -S "$(via_proxy Store)" "${settings[@]}" "$EXPUNGE_SO" "${store_ids[@]}"
+run cut2 "$IMAP_DRIVER" messages -S "$(via_proxy Store)" "${settings[@]}" "$EXPUNGE_SO" "${store_ids[@]}"
 expect_rc 0 cut2
 [[ $(grep -c ' failed none | ' "$T/cut2.out") == 3 ]] || fail "cut after STORE: $(cat "$T/cut2.out")"
 [[ $(uids Store | wc -l) == 3 ]] || fail "messages vanished after a cut before UID EXPUNGE"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The expunge plugin against a real Dovecot, driven as the host will drive
-# it (imap_driver) with the identities lethe plan gave: exactly the planned
+# it (plugin_tool messages) with the identities lethe plan gave: exactly the planned
 # messages go; a message another session flagged \Deleted without
 # expunging stays; one held or expunged by someone else after the plan is
 # skipped; a recreated folder (new UIDVALIDITY) loses nothing; move-to moves.
@@ -59,7 +59,7 @@ UID STORE 4 +FLAGS.SILENT (\\Deleted)
 EOS
 
 settings=(-s "credentials=$D/imap.secret" -s tls=none)
-run drive "$IMAP_DRIVER" -S "$(source_uri Support)" "${settings[@]}" "$EXPUNGE_SO" "${support_ids[@]}"
+run drive "$IMAP_DRIVER" messages -S "$(source_uri Support)" "${settings[@]}" "$EXPUNGE_SO" "${support_ids[@]}"
 expect_rc 0 drive
 outcome() { awk -v u="$1" '$1 == u' "$T/drive.out"; }
 for u in 1 2 3 5 8; do
@@ -78,7 +78,7 @@ flags Support | grep -qx '4 \\Deleted' || fail "UID 4 lost the \\Deleted another
 mapfile -t re_ids < <(ids Recreated)
 [[ ${#re_ids[@]} == 2 ]] || fail "expected 2 planned deletions in Recreated"
 before=$(uidvalidity Recreated)
-"$IMAP_DRIVER" -S "$(source_uri Recreated)" "${settings[@]}" -w "$T/go" "$EXPUNGE_SO" \
+"$IMAP_DRIVER" messages -S "$(source_uri Recreated)" "${settings[@]}" -w "$T/go" "$EXPUNGE_SO" \
   "${re_ids[@]}" >"$T/re.out" 2>"$T/re.err" &
 driver=$!
 for ((i = 0; i < 100; i++)); do [[ -e $T/go.ready ]] && break; sleep 0.1; done
@@ -104,7 +104,7 @@ expect_rc 0 presence
 
 # move-to: UID MOVE to Trash, reported as moved, not deleted.
 mapfile -t mv_ids < <(ids Moving)
-run move "$IMAP_DRIVER" -S "$(source_uri Moving)" "${settings[@]}" -s move-to=Trash \
+run move "$IMAP_DRIVER" messages -S "$(source_uri Moving)" "${settings[@]}" -s move-to=Trash \
   "$EXPUNGE_SO" "${mv_ids[@]}"
 expect_rc 0 move
 [[ $(grep -c '^[0-9]* deleted none | moved to folder .Trash' "$T/move.out") == 2 ]] ||
@@ -112,13 +112,13 @@ expect_rc 0 move
 [[ -z $(uids Moving) && $(uids Trash | wc -l) == 2 ]] || fail "move-to did not move both messages"
 
 # A malformed identity is refused, a bad setting refuses the rule.
-run bad "$IMAP_DRIVER" -S "$(source_uri Support)" "${settings[@]}" "$EXPUNGE_SO" 'dev=1 ino=2'
+run bad "$IMAP_DRIVER" messages -S "$(source_uri Support)" "${settings[@]}" "$EXPUNGE_SO" 'dev=1 ino=2'
 grep -q '^1 skipped none | .*not an IMAP message identity' "$T/bad.out" ||
   fail "malformed identity: $(cat "$T/bad.out")"
-run bad2 "$IMAP_DRIVER" -S "$(source_uri Support)" "${settings[@]}" -s allow-no-uidplus=maybe \
+run bad2 "$IMAP_DRIVER" messages -S "$(source_uri Support)" "${settings[@]}" -s allow-no-uidplus=maybe \
   "$EXPUNGE_SO" "${support_ids[0]}"
 expect_rc 3 bad2
-run bad3 "$IMAP_DRIVER" -S "$(source_uri Nonexistent)" "${settings[@]}" "$EXPUNGE_SO" \
+run bad3 "$IMAP_DRIVER" messages -S "$(source_uri Nonexistent)" "${settings[@]}" "$EXPUNGE_SO" \
   "${support_ids[0]}"
 expect_rc 3 bad3
 grep -q "Nonexistent" "$T/bad3.err" || fail "a missing folder is not named: $(cat "$T/bad3.err")"

@@ -32,13 +32,13 @@ printf 'SELECT "Plain"\nUID STORE 3 +FLAGS.SILENT (\\Deleted)\n' | peer >/dev/nu
   fail "could not flag message 3"
 
 settings=(-s "credentials=$D/imap.secret" -s tls=none)
-run refuse "$IMAP_DRIVER" -S "$(source_uri Plain)" "${settings[@]}" "$EXPUNGE_SO" "${ids[@]}"
+run refuse "$IMAP_DRIVER" messages -S "$(source_uri Plain)" "${settings[@]}" "$EXPUNGE_SO" "${ids[@]}"
 expect_rc 0 refuse
 [[ $(grep -c ' skipped none | .*lacks UIDPLUS.*allow-no-uidplus' "$T/refuse.out") == 2 ]] ||
   fail "without UIDPLUS: $(cat "$T/refuse.out")"
 [[ $(uids Plain | tr '\n' ' ') == "1 2 3 " ]] || fail "something was deleted without UIDPLUS"
 
-run allow "$IMAP_DRIVER" -S "$(source_uri Plain)" "${settings[@]}" -s allow-no-uidplus=yes \
+run allow "$IMAP_DRIVER" messages -S "$(source_uri Plain)" "${settings[@]}" -s allow-no-uidplus=yes \
   "$EXPUNGE_SO" "${ids[@]}"
 expect_rc 0 allow
 [[ $(grep -c ' deleted logical-delete | ' "$T/allow.out") == 2 ]] ||

@@ -52,7 +52,7 @@ static void set_time(struct item *it, enum item_time which, bool known, int64_t 
 static void stat_item(const struct walk_entry *e, struct item *it, char *problem, size_t n)
 {
   struct statx stx;
-  struct file_id id;
+  struct lethe_file_identity id;
   unsigned mask = STATX_BASIC_STATS | STATX_BTIME;
   if(statx(e->dirfd, e->name, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, mask, &stx)) {
     snprintf(problem, n, "cannot stat: %s", strerror(errno));
@@ -271,6 +271,11 @@ static lethe_rc file_uris(const struct rule *r, const struct item *it, struct dy
   return rc;
 }
 
+static lethe_rc file_identity(const char *text, struct lethe_identity *out)
+{
+  return file_id_parse(text, &out->file);
+}
+
 static const char *const file_schemes[] = { "file://", NULL };
 static const char *const file_keys[] = { NULL };
 
@@ -287,4 +292,5 @@ const struct source_ops source_file_ops = {
   .check = file_check,
   .scan = file_scan,
   .uris = file_uris,
+  .identity = file_identity,
 };

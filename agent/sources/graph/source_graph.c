@@ -28,6 +28,13 @@ static lethe_rc graph_uris(const struct rule *r, const struct item *it, struct d
   return LETHE_E_PARSE;
 }
 
+static lethe_rc graph_identity(const char *text, struct lethe_identity *out)
+{
+  (void)text;
+  (void)out;
+  return LETHE_E_PARSE;
+}
+
 static const char *const graph_schemes[] = { "graph://", NULL };
 static const char *const graph_keys[] = { "credentials", "tls", "hold-keyword", NULL };
 
@@ -41,4 +48,5 @@ const struct source_ops source_graph_ops = {
   .finish_rule = graph_finish_rule,
   .scan = graph_scan,
   .uris = graph_uris,
+  .identity = graph_identity,
 };

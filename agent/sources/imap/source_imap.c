@@ -518,6 +518,12 @@ static lethe_rc imap_presence(const struct rule *r, const char *const *identitie
 
 /* ---- the table -------------------------------------------------------------------- */
 
+static lethe_rc imap_identity(const char *text, struct lethe_identity *out)
+{
+  return imap_identity_parse(text, &out->imap.uidvalidity, &out->imap.uid) ? LETHE_OK
+                                                                           : LETHE_E_PARSE;
+}
+
 static const char *const imap_schemes[] = { "imap://", "imaps://", NULL };
 static const char *const imap_keys[] = { "credentials", "tls", "hold-keyword", NULL };
 
@@ -531,5 +537,6 @@ const struct source_ops source_imap_ops = {
   .finish_rule = imap_finish_rule,
   .scan = imap_scan_rule,
   .uris = imap_uris,
+  .identity = imap_identity,
   .presence = imap_presence,
 };

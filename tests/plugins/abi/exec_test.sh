@@ -1,7 +1,7 @@
 #!/bin/bash
 # Tests of the exec plugin, one case per run:
 #   exec_test.sh CASE DRIVER EXEC_SO PROBE
-# DRIVER is abi_driver (see abi_driver.c for what it prints), PROBE is
+# DRIVER is plugin_tool (see tests/lib/plugin_tool/tool_item.c), PROBE is
 # exec_probe. Each case works in its own temporary directory, removed at exit.
 set -euo pipefail
 case_=$1 driver=$2 so=$3 probe=$4
@@ -30,7 +30,7 @@ drive() {
     shift
   done
   rc=0
-  out=$("$driver" "${opts[@]}" "$so" "$@") || rc=$?
+  out=$("$driver" item "${opts[@]}" "$so" "$@") || rc=$?
 }
 
 # expect_gone PID MARKER: PID has died (a zombie is dead: once its parent

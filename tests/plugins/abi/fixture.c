@@ -15,16 +15,16 @@
 
 static const char *const settings[] = { NULL };
 
-__attribute__((unused)) static int open_rule(const struct lethe_rule_info *rule, void **state, char *err, size_t errlen)
+__attribute__((unused)) static lethe_rc open_rule(const struct lethe_rule_info *rule, void **state, char *err, size_t errlen)
 {
   (void)rule;
   (void)err;
   (void)errlen;
   *state = NULL;
-  return 0;
+  return LETHE_OK;
 }
 
-__attribute__((unused)) static int delete_one(void *state, const struct lethe_item *item, struct lethe_outcome *out)
+__attribute__((unused)) static lethe_rc delete_one(void *state, const struct lethe_item *item, struct lethe_outcome *out)
 {
   (void)state;
   (void)item;
@@ -33,16 +33,16 @@ __attribute__((unused)) static int delete_one(void *state, const struct lethe_it
   abort();
 #else
   out->result = LETHE_RESULT_SKIPPED;
-  return 0;
+  return LETHE_OK;
 #endif
 }
 
-static int close_rule(void *state, char *err, size_t errlen)
+static lethe_rc close_rule(void *state, char *err, size_t errlen)
 {
   (void)state;
   (void)err;
   (void)errlen;
-  return 0;
+  return LETHE_OK;
 }
 
 static const struct lethe_plugin plugin = {
@@ -63,6 +63,7 @@ static const struct lethe_plugin plugin = {
   .delete_one = delete_one,
 #endif
   .close = close_rule,
+  .struct_size = sizeof(struct lethe_plugin),
 };
 
 #ifdef FIXTURE_NO_ENTRY

@@ -62,7 +62,7 @@ OUT=
 RC=0
 run() {
   RC=0
-  OUT=$("$DRIVER" "$@" 2>&1) || RC=$?
+  OUT=$("$DRIVER" files "$@" 2>&1) || RC=$?
   printf '%s\n' "$OUT" | sed 's/^/    | /'
   if grep -qE 'Sanitizer|runtime error' <<<"$OUT"; then
     not_ok "the driver ran clean under the sanitizers"

@@ -106,7 +106,7 @@ done
 echo "# an item changed after planning is skipped, untouched and not archived"
 make_tree
 rm -f "$ARCH"/* "$WORK/go" "$WORK/go.ready"
-"$DRIVER" -b -S ClientA -R "$SRC" -w "$WORK/go" -s "archive-dir=$ARCH" "$PLUGIN" \
+"$DRIVER" files -b -S ClientA -R "$SRC" -w "$WORK/go" -s "archive-dir=$ARCH" "$PLUGIN" \
   "$SRC/ClientA/a.txt" "$SRC/ClientA/sub dir/b.bin" >"$WORK/out" 2>&1 &
 pid=$!
 for _ in $(seq 500); do [ -e "$WORK/go.ready" ] && break; sleep 0.02; done

@@ -72,7 +72,7 @@ with_signal() {
   local between=$1
   shift
   rm -f "$WORK/go" "$WORK/go.ready"
-  "$DRIVER" -b -w "$WORK/go" "$@" >"$WORK/out" 2>&1 &
+  "$DRIVER" files -b -w "$WORK/go" "$@" >"$WORK/out" 2>&1 &
   local pid=$!
   for _ in $(seq 500); do [ -e "$WORK/go.ready" ] && break; sleep 0.02; done
   eval "$between"

@@ -60,7 +60,7 @@ check "mtime untouched" [ "$(stat -c %y "$D/stale")" = "$mtime_before" ]
 echo "# modified between planning and deletion: skipped, left as modified"
 mkfile "$D/racy" 64
 rm -f "$WORK/go" "$WORK/go.ready"
-"$DRIVER" -w "$WORK/go" "$PLUGIN" "$D/racy" >"$WORK/racy.out" 2>&1 &
+"$DRIVER" files -w "$WORK/go" "$PLUGIN" "$D/racy" >"$WORK/racy.out" 2>&1 &
 pid=$!
 for _ in $(seq 500); do [ -e "$WORK/go.ready" ] && break; sleep 0.02; done
 printf 'appended after planning' >>"$D/racy"

@@ -1,4 +1,4 @@
-#include "recover_archive.h"
+#include "ats_recover.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "jsonw.h"
+#include "lethe/plugin.h"
 
 /* Whether name holds "-RUN8-FIRST-LAST." with FIRST <= seq <= LAST (seq 0:
  * any batch of the run). */
@@ -61,8 +62,8 @@ static int sha256_file(int dirfd, const char *name, char *hex)
   return ok ? 0 : -1;
 }
 
-bool recover_archive_detail(const char *dir, const char *run8, uint64_t seq, char *buf,
-                            size_t n)
+static bool archive_detail(const char *dir, const char *run8, uint64_t seq, char *buf,
+                           size_t n)
 {
   DIR *d = opendir(dir);
   struct dirent *e;
@@ -97,7 +98,7 @@ bool recover_archive_detail(const char *dir, const char *run8, uint64_t seq, cha
   return found;
 }
 
-void recover_archive_clean(const char *dir, const char *run8)
+static void clean(const char *dir, const char *run8)
 {
   DIR *d = opendir(dir);
   struct dirent *e;
@@ -108,4 +109,35 @@ void recover_archive_clean(const char *dir, const char *run8)
       (void)unlinkat(dirfd(d), e->d_name, 0);
   fsync(dirfd(d));
   closedir(d);
+}
+
+/* The rule's archive-dir and the run's tag, from what the host handed. */
+static const char *archive_dir_of(const struct lethe_rule_info *rule, char run8[9])
+{
+  if(!LETHE_HAS_MEMBER(rule, run_id) || !rule->run_id)
+    return NULL;
+  snprintf(run8, 9, "%.8s", rule->run_id);
+  for(size_t i = 0; i < rule->n_settings; i++)
+    if(!strcmp(rule->settings[i].key, "archive-dir"))
+      return rule->settings[i].value;
+  return NULL;
+}
+
+lethe_rc ats_recover_detail(const struct lethe_rule_info *rule, const struct lethe_item *item,
+                            struct lethe_outcome *out)
+{
+  char run8[9];
+  const char *dir = archive_dir_of(rule, run8);
+  if(dir && LETHE_HAS_MEMBER(item, seq))
+    (void)archive_detail(dir, run8, item->seq, out->detail, sizeof(out->detail));
+  return LETHE_OK;
+}
+
+lethe_rc ats_recover_clean(const struct lethe_rule_info *rule)
+{
+  char run8[9];
+  const char *dir = archive_dir_of(rule, run8);
+  if(dir)
+    clean(dir, run8);
+  return LETHE_OK;
 }

@@ -1,11 +1,7 @@
-/* A tiny host for testing the mailbox plugins in isolation, the way the
- * agent will drive them: dlopen the plugin, open it with the rule's source
- * and settings, hand it message items and print one line per outcome:
+/* plugin_tool messages: IMAP messages as items, the way the agent hands
+ * them to a mailbox plugin, with one line printed per outcome:
  *
  *   UID RESULT LEVEL | LEVEL_REASON | ERROR | DETAIL
- *
- * usage: imap_driver -S SOURCE [-s KEY=VALUE]... [-w SIGNAL] [-1] [-f FILE]
- *                    PLUGIN.so IDENTITY...
  *
  *   -S SOURCE    the rule's source URI (imap://user@127.0.0.1:PORT/Folder)
  *   -s KEY=VAL   a rule setting (credentials, tls, move-to ...)
@@ -20,32 +16,29 @@
  *
  * Exit: 0 done, 1 a method failed, 2 usage, 3 open refused ("open failed:
  * ..." on stderr), 4 close failed. */
-#include <dlfcn.h>
+#include "tool.h"
+
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "imap_url.h"
-#include "lethe/plugin.h"
-
-#define MAX_SETTINGS 16
+#include "source.h"
 
 struct args {
   const char *source, *signal, *so, *file;
-  struct lethe_setting settings[MAX_SETTINGS];
+  struct lethe_setting settings[TOOL_MAX_SETTINGS];
   size_t n_settings;
-  int one;
+  bool one;
   char **ids;
   size_t n, n_argv;          /* ids[n_argv..n) come from the file */
 };
 
 static void usage(void)
 {
-  fprintf(stderr, "usage: imap_driver -S SOURCE [-s KEY=VALUE]... [-w SIGNAL] [-1] "
-          "PLUGIN.so IDENTITY...\n");
+  fprintf(stderr, "usage: plugin_tool messages -S SOURCE [-s KEY=VALUE]... [-w SIGNAL] [-1] "
+          "[-f FILE] PLUGIN.so IDENTITY...\n");
   exit(2);
 }
 
@@ -79,20 +72,12 @@ static void parse_args(int argc, char **argv, struct args *a)
   int c;
   memset(a, 0, sizeof(*a));
   while((c = getopt(argc, argv, "S:s:w:1f:")) != -1) {
-    char *eq;
     switch(c) {
     case 'S': a->source = optarg; break;
     case 'w': a->signal = optarg; break;
-    case '1': a->one = 1; break;
+    case '1': a->one = true; break;
     case 'f': a->file = optarg; break;
-    case 's':
-      eq = strchr(optarg, '=');
-      if(!eq || a->n_settings == MAX_SETTINGS)
-        usage();
-      *eq = '\0';
-      a->settings[a->n_settings].key = optarg;
-      a->settings[a->n_settings++].value = eq + 1;
-      break;
+    case 's': if(!tool_setting(optarg, a->settings, &a->n_settings)) usage(); break;
     default: usage();
     }
   }
@@ -105,34 +90,14 @@ static void parse_args(int argc, char **argv, struct args *a)
     read_ids(a);
 }
 
-static const struct lethe_plugin *load(const char *so)
-{
-  lethe_plugin_entry_fn entry;
-  const struct lethe_plugin *p;
-  void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-  if(!h) {
-    fprintf(stderr, "imap_driver: %s\n", dlerror());
-    exit(2);
-  }
-  *(void **)&entry = dlsym(h, LETHE_PLUGIN_ENTRY);
-  p = entry ? entry() : NULL;
-  if(!p || p->abi_version != LETHE_PLUGIN_ABI_VERSION || !p->open || !p->close ||
-     !(p->stores & LETHE_STORE_IMAP) || (!p->delete_one && !p->delete_batch)) {
-    fprintf(stderr, "imap_driver: %s is not a version %u IMAP plugin\n", so,
-            LETHE_PLUGIN_ABI_VERSION);
-    exit(2);
-  }
-  return p;
-}
-
 /* Fill item i: URI and path as the planner writes them. */
-static void make_item(const struct imap_url *u, const char *id, struct lethe_item *it,
-                      char **uri, char **path)
+static void make_item(const struct imap_url *u, const char *text, size_t i,
+                      struct lethe_item *it, struct lethe_identity *id, char **uri, char **path)
 {
   struct dynbuf b;
   uint32_t v = 0, uid = 0;
   size_t off = strlen(u->base) + 1;
-  if(!imap_identity_parse(id, &v, &uid))
+  if(!imap_identity_parse(text, &v, &uid))
     v = 1, uid = 1; /* a malformed identity is passed on as is: the plugin must refuse it */
   db_init(&b, 65536);
   if(imap_url_message(u, v, uid, true, &b))
@@ -143,43 +108,43 @@ static void make_item(const struct imap_url *u, const char *id, struct lethe_ite
   if(!*uri || !*path)
     exit(2);
   memset(it, 0, sizeof(*it));
+  it->struct_size = sizeof(*it);
   it->store = LETHE_STORE_IMAP;
   it->kind = LETHE_ITEM_MESSAGE;
   it->uri = *uri;
   it->path = *path;
   it->dirfd = -1;
   it->name = strrchr(*path, '=') + 1;
-  it->identity = id;
+  it->identity_text = text;
+  it->identity = source_identity(LETHE_STORE_IMAP, text, id) ? NULL : id;
+  it->seq = i + 1;
 }
 
-static void wait_for(const char *signal)
+static void release(struct args *a, char **uris, char **paths)
 {
-  char ready[4096];
-  struct stat st;
-  struct timespec nap = { 0, 20 * 1000 * 1000 };
-  FILE *f;
-  snprintf(ready, sizeof(ready), "%s.ready", signal);
-  f = fopen(ready, "w");
-  if(!f || fclose(f))
-    exit(2);
-  for(int i = 0; i < 3000 && stat(signal, &st); i++)
-    nanosleep(&nap, NULL);
+  for(size_t i = 0; i < a->n; i++) {
+    free(uris[i]);
+    free(paths[i]);
+  }
+  free(uris);
+  free(paths);
+  if(a->file) {
+    for(size_t i = a->n_argv; i < a->n; i++)
+      free(a->ids[i]);
+    free(a->ids);
+  }
 }
 
-static const char *result_name(enum lethe_result r)
-{
-  return r == LETHE_RESULT_DELETED ? "deleted" : r == LETHE_RESULT_FAILED ? "failed"
-         : r == LETHE_RESULT_SKIPPED ? "skipped" : "?";
-}
-
-int main(int argc, char **argv)
+int tool_messages(int argc, char **argv)
 {
   struct args a;
   struct imap_url u;
   struct lethe_err err = { 0 };
-  struct lethe_rule_info info = { .name = "test", .rootfd = -1 };
-  const struct lethe_plugin *p;
+  struct lethe_rule_info info = { .name = "test", .rootfd = -1, .struct_size = sizeof(info),
+                                  .run_id = "0badc0de-test" };
+  struct loaded_plugin p;
   struct lethe_item *items;
+  struct lethe_identity *ids;
   struct lethe_outcome *outs;
   char **uris, **paths, msg[1024] = "";
   void *state = NULL;
@@ -187,56 +152,45 @@ int main(int argc, char **argv)
 
   parse_args(argc, argv, &a);
   if(imap_url_parse(a.source, &u, &err)) {
-    fprintf(stderr, "imap_driver: %s\n", err.msg);
+    fprintf(stderr, "plugin_tool: %s\n", err.msg);
     return 2;
   }
-  p = load(a.so);
+  tool_load(a.so, &p);
   items = calloc(a.n + 1, sizeof(*items));
+  ids = calloc(a.n + 1, sizeof(*ids));
   outs = calloc(a.n + 1, sizeof(*outs));
   uris = calloc(a.n + 1, sizeof(*uris));
   paths = calloc(a.n + 1, sizeof(*paths));
-  if(!items || !outs || !uris || !paths)
+  if(!items || !ids || !outs || !uris || !paths)
     return 2;
   for(size_t i = 0; i < a.n; i++)
-    make_item(&u, a.ids[i], &items[i], &uris[i], &paths[i]);
+    make_item(&u, a.ids[i], i, &items[i], &ids[i], &uris[i], &paths[i]);
   info.source = a.source;
   info.settings = a.settings;
   info.n_settings = a.n_settings;
-  if(p->open(&info, &state, msg, sizeof(msg))) {
+  if(plugin_open(&p, &info, &state, msg, sizeof(msg))) {
     fprintf(stderr, "open failed: %s\n", msg);
     failed = 3;
-    goto out;
   }
-  if(a.signal)
-    wait_for(a.signal);
-  if(!a.one && p->delete_batch)
-    failed = p->delete_batch(state, items, a.n, outs) != 0;
-  else
-    for(size_t i = 0; i < a.n && !failed; i++)
-      failed = p->delete_one(state, &items[i], &outs[i]) != 0;
-  for(size_t i = 0; i < a.n; i++)
-    printf("%s %s %s | %s | %s | %s\n", items[i].name, result_name(outs[i].result),
-           outs[i].level, outs[i].level_reason, outs[i].error, outs[i].detail);
-  fflush(stdout);
-  msg[0] = '\0';
-  if(p->close(state, msg, sizeof(msg))) {
-    fprintf(stderr, "close failed: %s\n", msg);
-    failed = 4;
+  else {
+    if(a.signal)
+      tool_wait_for(a.signal);
+    failed = tool_delete(&p, state, items, a.n, outs, !a.one);
+    for(size_t i = 0; i < a.n; i++)
+      printf("%s %s %s | %s | %s | %s\n", items[i].name, tool_result(outs[i].result, false),
+             outs[i].level, outs[i].level_reason, outs[i].error, tool_detail(&outs[i]));
+    fflush(stdout);
+    msg[0] = '\0';
+    if(plugin_close(&p, state, msg, sizeof(msg))) {
+      fprintf(stderr, "close failed: %s\n", msg);
+      failed = 4;
+    }
   }
-out:
-  for(size_t i = 0; i < a.n; i++) {
-    free(uris[i]);
-    free(paths[i]);
-  }
-  free(uris);
-  free(paths);
+  release(&a, uris, paths);
   free(items);
+  free(ids);
   free(outs);
   imap_url_release(&u);
-  if(a.file) {
-    for(size_t i = a.n_argv; i < a.n; i++)
-      free(a.ids[i]);
-    free(a.ids);
-  }
+  plugin_unload(&p);
   return failed;
 }
