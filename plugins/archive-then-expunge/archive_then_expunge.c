@@ -1,5 +1,5 @@
 /* archive-then-expunge: before planned messages are expunged (exactly as
- * the expunge plugin does, see ../expunge/mailbox.h), their full text is
+ * the expunge plugin does, see ../common/mailbox.h), their full text is
  * fetched (BODY.PEEK: no flag changes), staged as an mbox, written as a
  * compressed archive, fsynced, read back and compared; only messages in a
  * verified archive are expunged. Each deleted message's certificate detail
