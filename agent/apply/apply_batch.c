@@ -15,7 +15,7 @@
 #include "isotime.h"
 #include "log.h"
 #include "policy.h"
-#include "source.h"
+#include "sources.h"
 #include "uri.h"
 
 lethe_rc apply_file_names(const struct rule *r, const char *path, char **uri, char **enc)

@@ -14,7 +14,7 @@
 #include "journal.h"
 #include "log.h"
 #include "plugin_host.h"
-#include "source.h"
+#include "sources.h"
 #include "strlist.h"
 #include "uri.h"
 #include "walk.h"

@@ -8,7 +8,7 @@
 #include "isotime.h"
 #include "log.h"
 #include "plugin_check.h"
-#include "source.h"
+#include "sources.h"
 
 int cli_load(const char *config_path, struct config *cfg, struct ruleset *rs)
 {

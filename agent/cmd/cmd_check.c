@@ -11,7 +11,6 @@
 #include "commands.h"
 #include "isotime.h"
 #include "log.h"
-#include "report.h"
 #include "source.h"
 
 static const char usage[] =
@@ -28,7 +27,7 @@ static const char usage[] =
 static void print_rule(const struct rule *r)
 {
   char settings[1024];
-  report_rule_settings(r, settings, sizeof(settings));
+  rule_describe(r, settings, sizeof(settings));
   printf("rule %s  %s  %s\n", r->name, r->source, settings);
 }
 

@@ -31,17 +31,3 @@ lethe_rc report_write(struct plan *p, enum report_format f, FILE *out)
     return report_text(p, out);
   }
 }
-
-void report_rule_settings(const struct rule *r, char *buf, size_t n)
-{
-  char retain[DURATION_TEXT_LEN], every[DURATION_TEXT_LEN], grace[DURATION_TEXT_LEN];
-  duration_format(&r->retain, retain);
-  duration_format(&r->every, every);
-  duration_format(&r->grace, grace);
-  snprintf(buf, n, "retain %s, clock %s%s%s, action %s%s%s%s%s%s", retain,
-           clock_name(r->clock), r->clock == CLOCK_EVENTS ? ":" : "",
-           r->clock == CLOCK_EVENTS ? r->events_path : "", r->action ? r->action : "?",
-           r->has_every ? ", every " : "", r->has_every ? every : "",
-           r->has_grace ? ", grace " : "", r->has_grace ? grace : "",
-           r->review_required ? ", review required" : "");
-}

@@ -25,8 +25,4 @@ lethe_rc report_json(struct plan *p, FILE *out) WUR;
 lethe_rc report_csv(struct plan *p, FILE *out) WUR;
 lethe_rc report_html(struct plan *p, FILE *out) WUR;
 
-/* Shared by the renderers: the rule's settings in one line of text, e.g.
- * "retain 180 days, clock mtime, action shred, every 6 months". */
-void report_rule_settings(const struct rule *r, char *buf, size_t n);
-
 #endif

@@ -58,7 +58,7 @@ static void summary(struct page *pg, const struct plan_rule *pr)
 {
   char settings[1024], bytes[16], oldest[ISODATE_LEN] = "";
   const struct rule *r = pr->rule;
-  report_rule_settings(r, settings, sizeof(settings));
+  rule_describe(r, settings, sizeof(settings));
   text_size(pr->bytes[DECISION_DELETE], bytes);
   if(pr->has_oldest)
     isotime_format_date(pr->oldest, oldest);

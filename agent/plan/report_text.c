@@ -35,7 +35,7 @@ static void rule_summary(const struct plan_rule *pr, FILE *out)
 {
   char settings[1024], bytes[16], oldest[ISODATE_LEN];
   const struct rule *r = pr->rule;
-  report_rule_settings(r, settings, sizeof(settings));
+  rule_describe(r, settings, sizeof(settings));
   text_size(pr->bytes[DECISION_DELETE], bytes);
   fprintf(out, "\nrule %s  %s\n  %s\n", r->name, r->source, settings);
   if(r->basis)

@@ -119,6 +119,10 @@ const char *rule_setting(const struct rule *r, const char *key);
 /* Replace the value of r's i-th setting with a copy of value. */
 lethe_rc rule_set_setting(struct rule *r, size_t i, const char *value) WUR;
 
+/* The rule's settings in one line of text for people, e.g. "retain 180
+ * days, clock mtime, action shred, every 6 months" (lethe check, reports). */
+void rule_describe(const struct rule *r, char *buf, size_t n);
+
 /* The rule called name, or NULL. */
 struct rule *rules_find(const struct ruleset *rs, const char *name);
 

@@ -2,9 +2,9 @@
  * as curl has one protocol handler per scheme: struct source_ops says which
  * URIs it owns, which clocks and settings its rules may use, how a rule of
  * it is checked, scanned, named and, after a crash, asked whether an item
- * is still there. sources.c lists the tables; everything else in the agent
- * goes through them, so a new store is a new folder under sources/ and one
- * line in that list.
+ * is still there. registry/sources.c lists the tables; everything else in
+ * the agent goes through them, so a new store is a new folder under
+ * sources/ and one line in that list.
  *
  * Scanning only reads: no content, name, time or flag may change. */
 #ifndef LETHE_SOURCE_H
@@ -83,19 +83,8 @@ struct source_ops {
                        enum source_presence *out, struct lethe_err *err);
 };
 
-/* The store of every rule in rs: find it by the source's scheme, then let
- * it check the rule (its URI, settings, clocks; a rule without a clock gets
- * the store's default). Every problem goes to d as FILE:LINE. Returns
- * LETHE_E_CONFIG when any was found, LETHE_E_NOMEM when memory ran out. */
-lethe_rc sources_bind(struct ruleset *rs, struct diag *d) WUR;
-
 /* The store a bound rule's source belongs to (never NULL once bound). */
 const struct source_ops *source_of(const struct rule *r);
-
-/* The typed identity of an item of store (a LETHE_STORE_* bit) from its
- * text; LETHE_E_PARSE for text that is not one, or a store no source
- * yields. */
-lethe_rc source_identity(uint32_t store, const char *text, struct lethe_identity *out) WUR;
 
 /* Whether rule r may use the setting key (as "key" of "key=value", n bytes)
  * because its source reads it. */

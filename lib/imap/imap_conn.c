@@ -1,5 +1,6 @@
 /* The IMAP session: transport through libcurl, the bounded response reader,
- * and running one command. Authentication is in imap_auth.c. */
+ * and running one command. Authentication is in imap_auth.c, opening a
+ * session (connect, log in, check) in imap_open.c. */
 #include "imap_conn.h"
 
 #include <arpa/inet.h>
@@ -13,7 +14,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "imap_auth.h"
 
 #define RECV_CHUNK 65536
 #define IN_MAX (IMAP_LINE_MAX + RECV_CHUNK)
@@ -455,7 +455,7 @@ lethe_rc imap_conn_await(struct imap_conn *c, const char *verb, struct imap_resp
 
 /* ---- open, select, close ------------------------------------------------------------- */
 
-static lethe_rc curl_connect(struct imap_conn *c, const struct imap_url *u,
+lethe_rc imap_conn_connect(struct imap_conn *c, const struct imap_url *u,
                              const struct imap_opts *o, struct lethe_err *err)
 {
   struct dynbuf url;
@@ -488,32 +488,6 @@ static lethe_rc curl_connect(struct imap_conn *c, const struct imap_url *u,
     return err_set(err, LETHE_E_IO, "libcurl kept no connection to %s", u->host);
   c->sock = (long)sock;
   return LETHE_OK;
-}
-
-lethe_rc imap_conn_open(struct imap_conn *c, const struct imap_url *u,
-                        const struct imap_opts *o, struct lethe_err *err)
-{
-  lethe_rc rc;
-  imap_conn_init(c);
-  if(o->tls_none && !u->imaps && !imap_host_is_loopback(u->host))
-    return err_set(err, LETHE_E_CONFIG, "tls = none is only allowed for a loopback server "
-                   "(127.0.0.1, ::1, localhost), not %s", u->host);
-  if(curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-    return err_set(err, LETHE_E_IO, "cannot initialise libcurl");
-  rc = curl_connect(c, u, o, err);
-  if(!rc)
-    rc = imap_command(c, NULL, NULL, NULL, err, "CAPABILITY");
-  if(!rc)
-    rc = imap_auth_login(c, u->user, o->credentials, err);
-  if(!rc)
-    rc = imap_command(c, NULL, NULL, NULL, err, "CAPABILITY");
-  if(!rc && !imap_conn_has_cap(c, "IMAP4rev1") && !imap_conn_has_cap(c, "IMAP4rev2"))
-    rc = err_set(err, LETHE_E_PROTOCOL, "the server at %s does not speak IMAP4rev1", u->host);
-  if(rc) {
-    c->broken = true; /* no LOGOUT on a session that never started */
-    imap_conn_close(c);
-  }
-  return rc;
 }
 
 void imap_conn_close(struct imap_conn *c)

@@ -58,9 +58,13 @@ typedef lethe_rc (*imap_untagged_fn)(void *ctx, const struct imap_resp *r,
 
 /* Connect to u's server, read the capabilities, authenticate with the
  * credentials file (the secret is read, sent and wiped), and read the
- * capabilities again. On failure c is released. */
+ * capabilities again. On failure c is released. (imap_open.c) */
 lethe_rc imap_conn_open(struct imap_conn *c, const struct imap_url *u,
                         const struct imap_opts *o, struct lethe_err *err) WUR;
+
+/* Only the connection of imap_conn_open: TCP, TLS as o says, the greeting. */
+lethe_rc imap_conn_connect(struct imap_conn *c, const struct imap_url *u,
+                           const struct imap_opts *o, struct lethe_err *err) WUR;
 
 /* Log out (best effort, briefly) and free everything. Safe on a released or
  * zeroed conn. */
@@ -112,5 +116,21 @@ lethe_rc imap_conn_read(struct imap_conn *c, struct imap_resp *r, struct lethe_e
 
 /* Set up c without a server (for imap_conn_feed). */
 void imap_conn_init(struct imap_conn *c);
+
+/* Lower-level steps that authentication (imap_auth.c) needs. */
+
+/* Send a tagged command line (wiped after sending) without waiting. */
+lethe_rc imap_conn_start(struct imap_conn *c, const char *text, size_t n,
+                         struct lethe_err *err) WUR;
+
+/* Send a continuation line (wiped after sending). */
+lethe_rc imap_conn_send_line(struct imap_conn *c, const char *line, size_t n,
+                             struct lethe_err *err) WUR;
+
+/* Read responses until a continuation request (r->kind IMAP_CONTINUE,
+ * LETHE_OK) or the command's tagged response (its status as
+ * imap_command gives it). */
+lethe_rc imap_conn_await(struct imap_conn *c, const char *verb, struct imap_resp *r,
+                         struct lethe_err *err) WUR;
 
 #endif

@@ -10,7 +10,7 @@
 
 #include "config.h"
 #include "rules.h"
-#include "source.h"
+#include "sources.h"
 
 int main(int argc, char **argv)
 {

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sources.h"
 #include "config.h"
 #include "diag.h"
 #include "events.h"

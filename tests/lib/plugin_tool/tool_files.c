@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "fileops.h"
-#include "source.h"
+#include "sources.h"
 
 struct args {
   const char *rule, *subject, *root, *identity, *signal, *so;

@@ -20,7 +20,7 @@
 
 #include "fileops.h"
 #include "item.h"
-#include "source.h"
+#include "sources.h"
 
 struct args {
   const char *rule, *source, *run_before, *so;

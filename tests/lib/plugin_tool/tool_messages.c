@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "imap_url.h"
-#include "source.h"
+#include "sources.h"
 
 struct args {
   const char *source, *signal, *so, *file;

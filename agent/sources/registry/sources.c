@@ -1,5 +1,5 @@
 /* The stores, and binding each rule to the store its source names. */
-#include "source.h"
+#include "sources.h"
 
 #include <string.h>
 
