@@ -1,40 +1,96 @@
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "isotime.h"
 #include "log.h"
+#include "lock.h"
 #include "plugin_check.h"
+#include "runner.h"
 #include "sources.h"
 
-int cli_load(const char *config_path, struct config *cfg, struct ruleset *rs)
+int cli_status(lethe_rc rc)
+{
+  switch(rc) {
+  case LETHE_OK:
+    return EXIT_DONE;
+  case LETHE_E_USAGE:
+  case LETHE_E_CONFIG:
+  case LETHE_E_PARSE:
+    return EXIT_USAGE;
+  case LETHE_E_UNSAFE:
+  case LETHE_E_LOCKED:
+  case LETHE_E_CHANGED:
+  case LETHE_E_HELD:
+    return EXIT_REFUSED;
+  default:
+    return EXIT_SOME_FAILED;
+  }
+}
+
+/* Print what loading found, and the summary line when it failed. */
+static void report_diag(struct diag *d, lethe_rc rc)
+{
+  log_lines(rc ? LOG_ERR : LOG_WARNING, db_str(&d->text));
+  if(rc == LETHE_E_NOMEM)
+    log_msg(LOG_ERR, "out of memory while reading the configuration");
+  else if(rc && d->errors)
+    log_msg(LOG_ERR, "%u error%s in the configuration; nothing was done", d->errors,
+            d->errors == 1 ? "" : "s");
+  else if(rc)
+    log_msg(LOG_ERR, "cannot read the configuration: %s", lethe_strerror(rc));
+}
+
+/* The rule files, each rule's store, each rule's plugin: every problem in
+ * one pass, even when the rule files had errors of their own. */
+static lethe_rc load_rules(struct cmd_env *env, struct diag *d)
+{
+  lethe_rc rc = rules_load(&env->cfg, &env->rs, d), bound, checked;
+  if(rc && rc != LETHE_E_CONFIG)
+    return rc;
+  bound = sources_bind(&env->rs, d);
+  checked = bound == LETHE_E_NOMEM ? bound : plugins_check_rules(&env->cfg, &env->rs, d);
+  return rc ? rc : bound ? bound : checked;
+}
+
+static int load(struct cmd_env *env, const char *config_path)
 {
   const char *path = config_choose_path(config_path);
   struct diag d;
   lethe_rc rc;
-
+  if(env->config_optional && !config_path && access(path, F_OK) && errno == ENOENT)
+    return EXIT_DONE; /* with nothing configured, the command goes on without */
   diag_init(&d);
-  rc = config_load(path, cfg, &d);
-  if(!rc)
-    rc = rules_load(cfg, rs, &d);
-  if(!rc || rc == LETHE_E_CONFIG) {
-    /* Every problem in one pass: the stores check what they own even when
-     * the rule files had errors of their own. */
-    lethe_rc bound = sources_bind(rs, &d);
-    lethe_rc checked = bound == LETHE_E_NOMEM ? bound : plugins_check_rules(cfg, rs, &d);
-    rc = rc ? rc : bound ? bound : checked;
-  }
-  log_lines(rc ? LOG_ERR : LOG_WARNING, db_str(&d.text));
-  if(rc == LETHE_E_NOMEM)
-    log_msg(LOG_ERR, "out of memory while reading the configuration");
-  else if(rc && d.errors)
-    log_msg(LOG_ERR, "%u error%s in the configuration; nothing was done", d.errors,
-            d.errors == 1 ? "" : "s");
+  rc = config_load(path, &env->cfg, &d);
+  env->has_config = !rc;
+  if(!rc && (env->needs & NEEDS_RULES) == NEEDS_RULES)
+    rc = load_rules(env, &d);
+  report_diag(&d, rc);
   diag_release(&d);
   return rc ? EXIT_USAGE : EXIT_DONE;
+}
+
+int cli_prepare(struct cmd_env *env, const char *config_path, bool wait)
+{
+  int status = EXIT_DONE;
+  if(env->needs & NEEDS_CONFIG)
+    status = load(env, config_path);
+  if(status == EXIT_DONE && (env->needs & NEEDS_LOCK) == NEEDS_LOCK)
+    status = runner_prepare(&env->cfg, &env->rs, wait, &env->lockfd);
+  return status;
+}
+
+void cli_release(struct cmd_env *env)
+{
+  lock_release(env->lockfd);
+  env->lockfd = -1;
+  ruleset_release(&env->rs);
+  config_release(&env->cfg);
 }
 
 int cli_parse_now(const char *text, int64_t *now)
@@ -61,7 +117,7 @@ int cli_parse_config_only(int argc, char **argv, const char *cmd, const char *us
     { 0 },
   };
   for(;;) {
-    int c = getopt_long(argc, argv, "c:h", opts, NULL);
+    int c = getopt_long(argc, argv, ":c:h", opts, NULL);
     if(c == -1)
       break;
     switch(c) {
@@ -73,7 +129,7 @@ int cli_parse_config_only(int argc, char **argv, const char *cmd, const char *us
       *help = true;
       return EXIT_DONE;
     default:
-      return cli_usage_error(cmd, "unknown option");
+      return cli_option_error(cmd, c, argv);
     }
   }
   if(optind < argc)
@@ -90,4 +146,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
   va_end(ap);
   fprintf(stderr, "\nTry 'lethe %s --help'.\n", cmd);
   return EXIT_USAGE;
+}
+
+int cli_option_error(const char *cmd, int c, char **argv)
+{
+  const char *arg = optind > 0 ? argv[optind - 1] : "?";
+  if(c == ':')
+    return cli_usage_error(cmd, "option '%s' needs a value", arg);
+  if(optopt && optopt != '?')
+    return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+  return cli_usage_error(cmd, "unknown option '%s'", arg);
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "commands.h"
 #include "config.h"
 #include "rules.h"
 
@@ -16,10 +17,20 @@ enum {
   EXIT_REFUSED = 3,
 };
 
-/* Read the configuration (path from -c, $LETHE_CONFIG or the default) and
- * every rule file, printing each diagnostic. Returns EXIT_DONE or EXIT_USAGE;
- * cfg and rs are safe to release either way. */
-int cli_load(const char *config_path, struct config *cfg, struct ruleset *rs);
+/* The one mapping from lethe_rc to exit status: 0 for LETHE_OK; 2 for bad
+ * input the caller named (usage, configuration, a malformed file); 3 for a
+ * refusal by a safety check (unsafe, locked, changed since planned, held);
+ * 1 for anything else (a failure while working). */
+int cli_status(lethe_rc rc);
+
+/* Set up what env->needs says, after a command parsed its options:
+ * config_path (from -c; NULL for $LETHE_CONFIG or the default), then the
+ * rules, then the lock (waiting for it when wait). Every diagnostic is
+ * printed. Returns EXIT_DONE, or the status to exit with. */
+int cli_prepare(struct cmd_env *env, const char *config_path, bool wait);
+
+/* Release what cli_prepare set up (main does, after the command). */
+void cli_release(struct cmd_env *env);
 
 /* Parse --now; prints the error. Returns EXIT_DONE or EXIT_USAGE. */
 int cli_parse_now(const char *text, int64_t *now);
@@ -32,6 +43,11 @@ int64_t cli_now(void);
  * (after printing why). */
 int cli_parse_config_only(int argc, char **argv, const char *cmd, const char *usage,
                           const char **config, bool *help);
+
+/* getopt_long (with an option string starting with ':', so that it prints
+ * nothing itself) returned c, ':' or '?': say which option and why, once.
+ * Returns EXIT_USAGE. */
+int cli_option_error(const char *cmd, int c, char **argv);
 
 /* Print "lethe CMD: unknown option; see 'lethe CMD --help'" style usage
  * errors and return EXIT_USAGE. */

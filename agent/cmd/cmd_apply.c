@@ -7,7 +7,6 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "lock.h"
 #include "log.h"
 #include "plan_load.h"
 #include "planner.h"
@@ -53,7 +52,7 @@ static int parse_args(int argc, char **argv, struct apply_args *a, bool *help)
     { 0 },
   };
   for(;;) {
-    int c = getopt_long(argc, argv, "c:p:r:yh", opts, NULL);
+    int c = getopt_long(argc, argv, ":c:p:r:yh", opts, NULL);
     if(c == -1)
       break;
     switch(c) {
@@ -77,7 +76,7 @@ static int parse_args(int argc, char **argv, struct apply_args *a, bool *help)
       *help = true;
       return EXIT_DONE;
     default:
-      return cli_usage_error("apply", "unknown option");
+      return cli_option_error("apply", c, argv);
     }
   }
   if(optind < argc)
@@ -131,7 +130,7 @@ static int make_plan(const struct apply_args *a, const struct ruleset *rs, int64
   }
   if(rc) {
     log_msg(LOG_ERR, "%s", err.msg);
-    return rc == LETHE_E_USAGE ? EXIT_USAGE : EXIT_REFUSED;
+    return cli_status(rc);
   }
   return EXIT_DONE;
 }
@@ -168,11 +167,8 @@ static int apply_with(const struct config *cfg, const struct ruleset *rs, struct
   struct apply_opts opts = { .reviewed = a->plan != NULL, .now = cli_now(),
                              .progress = isatty(STDERR_FILENO) };
   struct plan p = { 0 };
-  int lockfd = -1;
-  int status = runner_prepare(cfg, rs, a->wait, &lockfd);
   bool scan_failed = false;
-  if(status == EXIT_DONE)
-    status = make_plan(a, rs, opts.now, &p, &scan_failed);
+  int status = make_plan(a, rs, opts.now, &p, &scan_failed);
   if(status == EXIT_DONE)
     status = check_limits(&p, opts.reviewed);
   if(status == EXIT_DONE)
@@ -182,26 +178,21 @@ static int apply_with(const struct config *cfg, const struct ruleset *rs, struct
   if(status == EXIT_DONE && scan_failed)
     status = EXIT_SOME_FAILED;
   plan_release(&p);
-  lock_release(lockfd);
   return status;
 }
 
-int cmd_apply(int argc, char **argv)
+int cmd_apply(int argc, char **argv, struct cmd_env *env)
 {
   struct apply_args a = { 0 };
-  struct config cfg = { 0 };
-  struct ruleset rs = { 0 };
   bool help = false;
   int status = parse_args(argc, argv, &a, &help);
 
   if(status == EXIT_DONE && help)
     fputs(usage, stdout);
   else if(status == EXIT_DONE)
-    status = cli_load(a.config, &cfg, &rs);
+    status = cli_prepare(env, a.config, a.wait);
   if(status == EXIT_DONE && !help)
-    status = apply_with(&cfg, &rs, &a);
-  ruleset_release(&rs);
-  config_release(&cfg);
+    status = apply_with(&env->cfg, &env->rs, &a);
   strlist_release(&a.rules);
   return status;
 }

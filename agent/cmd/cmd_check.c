@@ -58,26 +58,22 @@ static void check_key(const struct config *cfg)
             "until 'lethe keygen' makes one", cfg->path, cfg->key_path);
 }
 
-int cmd_check(int argc, char **argv)
+int cmd_check(int argc, char **argv, struct cmd_env *env)
 {
   const char *config = NULL;
-  struct config cfg = { 0 };
-  struct ruleset rs = { 0 };
   bool help = false;
   int status = cli_parse_config_only(argc, argv, "check", usage, &config, &help);
 
   if(status != EXIT_DONE || help)
     return status;
-  status = cli_load(config, &cfg, &rs);
+  status = cli_prepare(env, config, false);
   if(status == EXIT_DONE) {
-    for(size_t i = 0; i < rs.n_rules; i++)
-      print_rule(rs.rules[i]);
-    for(size_t i = 0; i < rs.n_holds; i++)
-      print_hold(rs.holds[i]);
-    check_sources(&rs);
-    check_key(&cfg);
+    for(size_t i = 0; i < env->rs.n_rules; i++)
+      print_rule(env->rs.rules[i]);
+    for(size_t i = 0; i < env->rs.n_holds; i++)
+      print_hold(env->rs.holds[i]);
+    check_sources(&env->rs);
+    check_key(&env->cfg);
   }
-  ruleset_release(&rs);
-  config_release(&cfg);
   return status;
 }

@@ -48,28 +48,6 @@ struct keyfiles {
   struct dynbuf fingerprint;
 };
 
-static int exit_for(lethe_rc rc)
-{
-  return rc == LETHE_E_UNSAFE ? EXIT_REFUSED : EXIT_SOME_FAILED;
-}
-
-/* Only [agent] matters here: broken rule files must not stop keygen. */
-static int load_config(const char *cli_path, struct config *cfg)
-{
-  struct diag d;
-  lethe_rc rc;
-  diag_init(&d);
-  rc = config_load(config_choose_path(cli_path), cfg, &d);
-  log_lines(rc ? LOG_ERR : LOG_WARNING, db_str(&d.text));
-  if(rc == LETHE_E_NOMEM)
-    log_msg(LOG_ERR, "out of memory while reading the configuration");
-  else if(rc && d.errors)
-    log_msg(LOG_ERR, "%u error%s in the configuration; nothing was done", d.errors,
-            d.errors == 1 ? "" : "s");
-  diag_release(&d);
-  return rc ? EXIT_USAGE : EXIT_DONE;
-}
-
 /* "lethe@HOSTNAME": the principal of allowed_signers and the comment of
  * KEY.pub; the host name must be one word. */
 static int make_principal(struct keyfiles *f)
@@ -173,7 +151,7 @@ static int create_key(const struct keyfiles *f, struct sshsig_key **key)
   rc = sshsig_generate(f->key, key, &err);
   if(rc) {
     log_msg(LOG_ERR, "%s", err.msg);
-    return exit_for(rc);
+    return cli_status(rc);
   }
   return EXIT_DONE;
 }
@@ -338,7 +316,7 @@ static int keygen(struct keyfiles *f)
     key_state = "created";
   } else if(rc) {
     log_msg(LOG_ERR, "%s", err.msg);
-    return exit_for(rc);
+    return cli_status(rc);
   }
   rc = sshsig_public_openssh(key, &f->public_text);
   if(!rc)
@@ -382,18 +360,18 @@ static int run(const struct config *cfg)
   return status;
 }
 
-int cmd_keygen(int argc, char **argv)
+/* Only [agent] matters here (the table says so): broken rule files must not
+ * stop keygen. */
+int cmd_keygen(int argc, char **argv, struct cmd_env *env)
 {
   const char *config = NULL;
-  struct config cfg = { 0 };
   bool help = false;
   int status = cli_parse_config_only(argc, argv, "keygen", usage, &config, &help);
 
   if(status != EXIT_DONE || help)
     return status;
-  status = load_config(config, &cfg);
+  status = cli_prepare(env, config, false);
   if(status == EXIT_DONE)
-    status = run(&cfg);
-  config_release(&cfg);
+    status = run(&env->cfg);
   return status;
 }

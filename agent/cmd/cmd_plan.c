@@ -52,7 +52,7 @@ static int parse_args(int argc, char **argv, struct plan_opts *o, bool *help)
     { 0 },
   };
   for(;;) {
-    int c = getopt_long(argc, argv, "c:r:f:o:h", opts, NULL);
+    int c = getopt_long(argc, argv, ":c:r:f:o:h", opts, NULL);
     if(c == -1)
       break;
     switch(c) {
@@ -78,7 +78,7 @@ static int parse_args(int argc, char **argv, struct plan_opts *o, bool *help)
       *help = true;
       return EXIT_DONE;
     default:
-      return cli_usage_error("plan", "unknown option");
+      return cli_option_error("plan", c, argv);
     }
   }
   if(optind < argc)
@@ -136,7 +136,7 @@ static int plan_and_report(const struct ruleset *rs, struct plan_opts *o)
   if(rc && rc != LETHE_E_IO) {
     log_msg(LOG_ERR, "%s", err.msg);
     plan_release(&p);
-    return rc == LETHE_E_USAGE ? EXIT_USAGE : EXIT_SOME_FAILED;
+    return cli_status(rc);
   }
   status = report_rule_errors(&p);
   out = open_output(o->output);
@@ -157,22 +157,18 @@ static int plan_and_report(const struct ruleset *rs, struct plan_opts *o)
   return status;
 }
 
-int cmd_plan(int argc, char **argv)
+int cmd_plan(int argc, char **argv, struct cmd_env *env)
 {
   struct plan_opts o = { .now = cli_now() };
-  struct config cfg = { 0 };
-  struct ruleset rs = { 0 };
   bool help = false;
   int status = parse_args(argc, argv, &o, &help);
 
   if(status == EXIT_DONE && help)
     fputs(usage, stdout);
   else if(status == EXIT_DONE)
-    status = cli_load(o.config, &cfg, &rs);
+    status = cli_prepare(env, o.config, false);
   if(status == EXIT_DONE && !help)
-    status = plan_and_report(&rs, &o);
-  ruleset_release(&rs);
-  config_release(&cfg);
+    status = plan_and_report(&env->rs, &o);
   strlist_release(&o.rules);
   return status;
 }

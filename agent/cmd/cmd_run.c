@@ -9,7 +9,6 @@
 #include "cadence.h"
 #include "cli.h"
 #include "commands.h"
-#include "lock.h"
 #include "log.h"
 #include "planner.h"
 #include "runner.h"
@@ -39,7 +38,7 @@ static int parse_args(int argc, char **argv, const char **config, bool *wait, bo
     { 0 },
   };
   for(;;) {
-    int c = getopt_long(argc, argv, "c:h", opts, NULL);
+    int c = getopt_long(argc, argv, ":c:h", opts, NULL);
     if(c == -1)
       break;
     if(c == 'c')
@@ -49,7 +48,7 @@ static int parse_args(int argc, char **argv, const char **config, bool *wait, bo
     else if(c == 'h')
       *help = true;
     else
-      return cli_usage_error("run", "unknown option");
+      return cli_option_error("run", c, argv);
   }
   if(optind < argc)
     return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
@@ -119,16 +118,14 @@ static int plan_due(const struct config *cfg, const struct ruleset *rs, struct c
   return status;
 }
 
-static int run_due(const struct config *cfg, const struct ruleset *rs, bool wait)
+static int run_due(const struct config *cfg, const struct ruleset *rs)
 {
   struct apply_opts opts = { .now = cli_now(), .progress = isatty(STDERR_FILENO) };
   struct lethe_err err = { 0 };
   struct cadence c = { 0 };
   struct plan p = { 0 };
-  int lockfd = -1, applied;
-  int status = runner_prepare(cfg, rs, wait, &lockfd);
-  if(status == EXIT_DONE)
-    status = plan_due(cfg, rs, &c, &p, opts.now);
+  int applied;
+  int status = plan_due(cfg, rs, &c, &p, opts.now);
   if(status <= EXIT_SOME_FAILED && p.n_rules) {
     applied = runner_apply(cfg, rs, &p, &opts);
     if(applied == EXIT_DONE) {
@@ -141,25 +138,20 @@ static int run_due(const struct config *cfg, const struct ruleset *rs, bool wait
   }
   cadence_release(&c);
   plan_release(&p);
-  lock_release(lockfd);
   return status;
 }
 
-int cmd_run(int argc, char **argv)
+int cmd_run(int argc, char **argv, struct cmd_env *env)
 {
   const char *config = NULL;
-  struct config cfg = { 0 };
-  struct ruleset rs = { 0 };
   bool wait = false, help = false;
   int status = parse_args(argc, argv, &config, &wait, &help);
 
   if(status == EXIT_DONE && help)
     fputs(usage, stdout);
   else if(status == EXIT_DONE)
-    status = cli_load(config, &cfg, &rs);
+    status = cli_prepare(env, config, wait);
   if(status == EXIT_DONE && !help)
-    status = run_due(&cfg, &rs, wait);
-  ruleset_release(&rs);
-  config_release(&cfg);
+    status = run_due(&env->cfg, &env->rs);
   return status;
 }

@@ -330,7 +330,7 @@ static int parse_args(int argc, char **argv, bool *html, bool *help)
     { 0 },
   };
   for(;;) {
-    int c = getopt_long(argc, argv, "f:h", opts, NULL);
+    int c = getopt_long(argc, argv, ":f:h", opts, NULL);
     if(c == -1)
       break;
     if(c == 'h') {
@@ -338,7 +338,7 @@ static int parse_args(int argc, char **argv, bool *html, bool *help)
       return EXIT_DONE;
     }
     if(c != 'f')
-      return cli_usage_error("show", "unknown option");
+      return cli_option_error("show", c, argv);
     if(strcmp(optarg, "text") && strcmp(optarg, "html"))
       return cli_usage_error("show", "--format must be text or html, not '%s'", optarg);
     *html = !strcmp(optarg, "html");
@@ -366,8 +366,9 @@ static struct json_object *load(const char *file)
   return doc;
 }
 
-int cmd_show(int argc, char **argv)
+int cmd_show(int argc, char **argv, struct cmd_env *env)
 {
+  (void)env; /* a certificate is read on its own: nothing to set up */
   struct json_object *doc;
   bool html = false, help = false;
   int status = parse_args(argc, argv, &html, &help);

@@ -44,7 +44,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a, bool *help)
     { 0 },
   };
   for(;;) {
-    int c = getopt_long(argc, argv, "c:l:h", opts, NULL);
+    int c = getopt_long(argc, argv, ":c:l:h", opts, NULL);
     if(c == -1)
       break;
     switch(c) {
@@ -58,33 +58,10 @@ static int parse_args(int argc, char **argv, struct verify_args *a, bool *help)
       *help = true;
       return EXIT_DONE;
     default:
-      return cli_usage_error("verify", "unknown option");
+      return cli_option_error("verify", c, argv);
     }
   }
   return EXIT_DONE;
-}
-
-/* Only [agent] matters; with --ledger and no configuration file at all
- * (an auditor's machine), verify goes on without one. */
-static int load_config(const struct verify_args *a, struct config *cfg, bool *loaded)
-{
-  const char *path = config_choose_path(a->config);
-  struct diag d;
-  lethe_rc rc;
-  *loaded = false;
-  if(a->ledger && !a->config && access(path, F_OK) && errno == ENOENT)
-    return EXIT_DONE;
-  diag_init(&d);
-  rc = config_load(path, cfg, &d);
-  log_lines(rc ? LOG_ERR : LOG_WARNING, db_str(&d.text));
-  if(rc && d.errors)
-    log_msg(LOG_ERR, "%u error%s in the configuration; nothing was done", d.errors,
-            d.errors == 1 ? "" : "s");
-  else if(rc)
-    log_msg(LOG_ERR, "cannot read the configuration: %s", lethe_strerror(rc));
-  diag_release(&d);
-  *loaded = !rc;
-  return rc ? EXIT_USAGE : EXIT_DONE;
 }
 
 /* The verified head is recorded for the configured ledger only. */
@@ -123,21 +100,23 @@ static int verify_with(const struct verify_args *a, const struct config *cfg, bo
   return EXIT_DONE;
 }
 
-int cmd_verify(int argc, char **argv)
+/* Only [agent] matters; with --ledger and no configuration file at all
+ * (an auditor's machine), verify goes on without one. */
+int cmd_verify(int argc, char **argv, struct cmd_env *env)
 {
   struct verify_args a = { 0 };
-  struct config cfg = { 0 };
-  bool help = false, loaded = false;
+  bool help = false;
   int status = parse_args(argc, argv, &a, &help);
 
   if(status == EXIT_DONE && help) {
     fputs(usage, stdout);
     return EXIT_DONE;
   }
+  env->config_optional = a.ledger != NULL;
   if(status == EXIT_DONE)
-    status = load_config(&a, &cfg, &loaded);
+    status = cli_prepare(env, a.config, false);
   if(status == EXIT_DONE)
-    status = verify_with(&a, &cfg, loaded, argv + optind, (size_t)(argc - optind));
-  config_release(&cfg);
+    status = verify_with(&a, &env->cfg, env->has_config, argv + optind,
+                         (size_t)(argc - optind));
   return status;
 }

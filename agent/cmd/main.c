@@ -8,24 +8,78 @@
 
 struct command {
   const char *name;
-  int (*fn)(int argc, char **argv);
+  int (*fn)(int argc, char **argv, struct cmd_env *env);
+  unsigned needs;             /* enum cmd_needs: what cli_prepare sets up */
   const char *summary;
 };
 
 static const struct command commands[] = {
-  { "check", cmd_check, "validate configuration and rules" },
-  { "plan", cmd_plan, "report what would be deleted now (dry run)" },
-  { "apply", cmd_apply, "delete what a plan says, journalling every deletion" },
-  { "run", cmd_run, "recover, then plan and apply the rules that are due (the timer)" },
-  { "keygen", cmd_keygen, "create the signing key and allowed_signers" },
-  { "verify", cmd_verify, "check the ledger: signatures, chain, append-only history" },
-  { "show", cmd_show, "render a certificate for people (text or HTML)" },
+  { "check", cmd_check, NEEDS_RULES, "validate configuration and rules" },
+  { "plan", cmd_plan, NEEDS_RULES, "report what would be deleted now (dry run)" },
+  { "apply", cmd_apply, NEEDS_LOCK, "delete what a plan says, journalling every deletion" },
+  { "run", cmd_run, NEEDS_LOCK,
+    "recover, then plan and apply the rules that are due (the timer)" },
+  { "keygen", cmd_keygen, NEEDS_CONFIG, "create the signing key and allowed_signers" },
+  { "verify", cmd_verify, NEEDS_CONFIG,
+    "check the ledger: signatures, chain, append-only history" },
+  { "show", cmd_show, NEEDS_NOTHING, "render a certificate for people (text or HTML)" },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static int dispatch(const struct command *c, int argc, char **argv)
+{
+  struct cmd_env env = { .name = c->name, .needs = c->needs, .lockfd = -1 };
+  int status = c->fn(argc, argv, &env);
+  cli_release(&env);
+  return status;
+}
+
+/* Edits (insert, delete, replace, swap two neighbours) from a to b, up to
+ * 3; more counts as 3. */
+static unsigned distance(const char *a, const char *b)
+{
+  size_t n = strlen(a), m = strlen(b);
+  unsigned d[16][16];
+  if(n > 15 || m > 15)
+    return 3;
+  for(size_t i = 0; i <= n; i++)
+    for(size_t j = 0; j <= m; j++) {
+      unsigned best = i == 0 ? (unsigned)j : j == 0 ? (unsigned)i
+                      : d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if(i && j) {
+        best = d[i - 1][j] + 1 < best ? d[i - 1][j] + 1 : best;
+        best = d[i][j - 1] + 1 < best ? d[i][j - 1] + 1 : best;
+      }
+      if(i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+         d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
+    }
+  return d[n][m] < 3 ? d[n][m] : 3;
+}
+
+static void unknown_command(const char *name)
+{
+  const char *best = NULL;
+  unsigned best_d = 3;
+  for(size_t i = 0; i < N_COMMANDS; i++) {
+    unsigned dist = distance(name, commands[i].name);
+    if(dist < best_d) {
+      best_d = dist;
+      best = commands[i].name;
+    }
+  }
+  if(best)
+    fprintf(stderr, "lethe: unknown command '%s'; did you mean '%s'?\n", name, best);
+  else
+    fprintf(stderr, "lethe: unknown command '%s'\n", name);
+}
 
 static void usage(FILE *f)
 {
   fputs("Usage: lethe COMMAND [OPTIONS]\n\nCommands:\n", f);
-  for(size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+  for(size_t i = 0; i < N_COMMANDS; i++)
     fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
   fputs("\n'lethe COMMAND --help' describes a command; lethe(1) describes them all.\n", f);
 }
@@ -56,10 +110,10 @@ int main(int argc, char **argv)
     printf("lethe %s\n", LETHE_VERSION);
     return EXIT_DONE;
   }
-  for(size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+  for(size_t i = 0; i < N_COMMANDS; i++)
     if(!strcmp(argv[1], commands[i].name))
-      return commands[i].fn(argc - 1, argv + 1);
-  fprintf(stderr, "lethe: unknown command '%s'\n", argv[1]);
+      return dispatch(&commands[i], argc - 1, argv + 1);
+  unknown_command(argv[1]);
   usage(stderr);
   return EXIT_USAGE;
 }
