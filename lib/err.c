@@ -5,30 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const descriptions[LETHE_E__LAST] = {
-  [LETHE_OK] = "no error",
-  [LETHE_E_NOMEM] = "out of memory",
-  [LETHE_E_IO] = "input/output error",
-  [LETHE_E_CONFIG] = "invalid configuration",
-  [LETHE_E_USAGE] = "bad usage",
-  [LETHE_E_PARSE] = "malformed value",
-  [LETHE_E_RANGE] = "value out of range",
-  [LETHE_E_NOTFOUND] = "not found",
-  [LETHE_E_UNSAFE] = "refused by a safety check",
-  [LETHE_E_LOCKED] = "state directory locked by another lethe",
-  [LETHE_E_PLUGIN] = "plugin error",
-  [LETHE_E_PROTOCOL] = "protocol error",
-  [LETHE_E_CHANGED] = "item changed since it was planned",
-  [LETHE_E_HELD] = "item is held",
-};
-
-const char *lethe_strerror(lethe_rc rc)
-{
-  if((int)rc < 0 || rc >= LETHE_E__LAST || !descriptions[rc])
-    return "unknown error";
-  return descriptions[rc];
-}
-
 lethe_rc err_set(struct lethe_err *err, lethe_rc rc, const char *fmt, ...)
 {
   va_list ap;

@@ -39,9 +39,9 @@ static lethe_rc open_plugin(struct applier *a)
                                   .run_id = a->j.run_id };
   struct lethe_setting *settings;
   char msg[512] = "";
-  lethe_rc rc = plugin_settings_of(a->rule, &settings, &info.n_settings);
+  lethe_rc rc = plugin_settings_of(a->plugin, a->rule, &settings, &info.n_settings);
   for(size_t i = 0; !rc && i < info.n_settings; i++)
-    if(!plugin_accepts(a->plugin, settings[i].key))
+    if(!plugin_takes(a->plugin, a->rule, settings[i].key))
       rc = err_set(a->err, LETHE_E_CONFIG, "rule %s: action %s does not take the setting "
                    "'%s'", a->rule->name, a->rule->action, settings[i].key);
   info.settings = settings;

@@ -381,6 +381,8 @@ static const char *result_name(enum lethe_result r)
     return "deleted";
   case LETHE_RESULT_SKIPPED:
     return "skipped";
+  case LETHE_RESULT_HELD:
+    return "held";
   default:
     return "failed";
   }
@@ -399,6 +401,9 @@ static void count(struct applier *a, const struct lethe_outcome *o, const struct
   }
   else if(o->result == LETHE_RESULT_SKIPPED) {
     a->stats->skipped++;
+  }
+  else if(o->result == LETHE_RESULT_HELD) {
+    a->stats->held++; /* the store holds it: not a failure */
   }
   else {
     a->stats->failed++;

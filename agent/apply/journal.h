@@ -71,7 +71,8 @@ lethe_rc journal_read(int dirfd, const char *name, journal_record_fn fn, void *c
 lethe_rc journal_parse(const char *text, size_t len, const char *name, journal_record_fn fn,
                        void *ctx, long *torn_at, struct lethe_err *err) WUR;
 
-/* Test-only fault hook: if $LETHE_TEST_KILL_AT is N, the N-th call of this
+/* Test-only fault hook, compiled in only with -Dfault_injection (never in
+ * a release build): if $LETHE_TEST_KILL_AT is N, the N-th call of this
  * function in the process (counted over every fault point) kills the
  * process with SIGKILL, imitating a crash at that instant. */
 void journal_fault_point(void);

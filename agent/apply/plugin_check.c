@@ -6,16 +6,27 @@
 #include "plugin_host.h"
 #include "source.h"
 
-lethe_rc plugin_settings_of(const struct rule *r, struct lethe_setting **out, size_t *n)
+bool plugin_takes(const struct loaded_plugin *p, const struct rule *r, const char *key)
+{
+  return plugin_accepts(p, key) || source_takes(r, key, strlen(key));
+}
+
+lethe_rc plugin_settings_of(const struct loaded_plugin *p, const struct rule *r,
+                            struct lethe_setting **out, size_t *n)
 {
   struct lethe_setting *s = calloc(r->n_settings + 1, sizeof(*s));
   *n = 0;
   *out = s;
   if(!s)
     return LETHE_E_NOMEM;
-  for(size_t i = 0; i < r->n_settings; i++)
-    if(!rules_is_host_key(r->settings[i].key))
-      s[(*n)++] = r->settings[i];
+  for(size_t i = 0; i < r->n_settings; i++) {
+    const char *key = r->settings[i].key;
+    if(rules_is_host_key(key))
+      continue;
+    if(source_takes(r, key, strlen(key)) && !plugin_accepts(p, key))
+      continue; /* the source's, and this plugin does not use it */
+    s[(*n)++] = r->settings[i];
+  }
   return LETHE_OK;
 }
 
@@ -40,13 +51,13 @@ static void check_with(const struct loaded_plugin *p, const struct rule *r, stru
   if(source_of(r) && !(p->api->stores & source_of(r)->store))
     diag_error(d, r->file, r->action_line, "[rule %s]: action %s cannot delete from a %s "
                "source", r->name, r->action, source_of(r)->name);
-  if(plugin_settings_of(r, &settings, &info.n_settings)) {
+  if(plugin_settings_of(p, r, &settings, &info.n_settings)) {
     diag_error(d, r->file, r->line, "out of memory");
     free(settings);
     return;
   }
   for(size_t i = 0; i < info.n_settings; i++) {
-    if(!plugin_accepts(p, settings[i].key)) {
+    if(!plugin_takes(p, r, settings[i].key)) {
       diag_error(d, r->file, setting_line(r, &settings[i]), "unknown key '%s' in [rule %s] "
                  "for action %s", settings[i].key, r->name, r->action);
       unknown = true;

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "diag.h"
 #include "lethe/plugin.h"
+#include "plugin_host.h"
 #include "rules.h"
 
 /* Check every rule of rs that has an action (its settings' values and its
@@ -18,9 +19,15 @@
 lethe_rc plugins_check_rules(const struct config *cfg, const struct ruleset *rs,
                              struct diag *d) WUR;
 
-/* The settings a rule's plugin sees: the rule's, less those the agent
- * itself reads. *out is allocated (the strings are the rule's). */
-lethe_rc plugin_settings_of(const struct rule *r, struct lethe_setting **out,
-                            size_t *n) WUR;
+/* Whether rule r may give its plugin p the setting key: the plugin lists
+ * it, or the rule's source reads it (credentials, tls ...: handed to every
+ * plugin, for those that reach the same store, and left alone by others). */
+bool plugin_takes(const struct loaded_plugin *p, const struct rule *r, const char *key);
+
+/* The settings plugin p sees for rule r: the rule's, less those the agent
+ * itself reads and those of the source the plugin does not list. *out is
+ * allocated (the strings are the rule's). */
+lethe_rc plugin_settings_of(const struct loaded_plugin *p, const struct rule *r,
+                            struct lethe_setting **out, size_t *n) WUR;
 
 #endif

@@ -281,8 +281,10 @@ static bool hook_target(struct pending *p, const char *rule, struct lethe_rule_i
   return false;
 }
 
-/* What the plugin made for an item the crashed run deleted (an archive of
- * it): the certificate must name everything that holds data it certifies. */
+/* What the plugin made for an item of the crashed run (an archive of it,
+ * whether or not the original went): the certificate must name everything
+ * that holds data of the items it lists. Directories the host removed are
+ * no plugin's. */
 static bool plugin_detail(struct pending *p, const struct journal_item *intent, char *detail,
                           size_t n)
 {
@@ -296,6 +298,8 @@ static bool plugin_detail(struct pending *p, const struct journal_item *intent, 
   };
   const struct loaded_plugin *plugin;
   struct lethe_rule_info info;
+  if(intent->kind == ITEM_DIRECTORY)
+    return false;
   if(source_identity(intent->store, intent->identity, &id))
     item.identity = NULL;
   if(!hook_target(p, intent->rule, &info, &plugin) ||
@@ -349,8 +353,8 @@ static lethe_rc finish(struct journal *j, struct pending *p, struct recovery_sta
       stats->deleted++;
     else
       stats->present++;
-    rc = append_outcome(j, &p->v[i], &r, !strcmp(r.result, "deleted") &&
-                        plugin_detail(p, &p->v[i], detail, sizeof(detail)) ? detail : NULL);
+    rc = append_outcome(j, &p->v[i], &r, plugin_detail(p, &p->v[i], detail, sizeof(detail))
+                                           ? detail : NULL);
   }
   return rc;
 }

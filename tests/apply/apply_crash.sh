@@ -15,6 +15,7 @@
 # misses it).
 . "$(dirname "$0")/lib.sh"
 setup_tmp
+need_fault_injection
 need_plugins unlink shred archive-then-shred
 
 MIN_K=${LETHE_CRASH_MIN_K:-50}

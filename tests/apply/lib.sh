@@ -1,7 +1,7 @@
-# Shared helpers for the apply/run tests; sourced by each script.
+# Shared helpers for the apply/run tests; sourced by each script, on top of
+# tests/lib/common.sh (fail, skip, note, run, expect_rc, $T ...).
 #
-# Each test gets its own temporary directory ($T), removed on exit, and
-# fails with a message naming itself. The environment may set:
+# The environment may set:
 #   LETHE                  the lethe binary (default: build/agent/lethe)
 #   LETHE_PLUGIN_UNLINK    build/plugins/unlink/unlink.so
 #   LETHE_PLUGIN_SHRED     build/plugins/shred/shred.so
@@ -11,17 +11,14 @@
 # Only bash, coreutils, findutils, jq and util-linux are used.
 #
 # Lethe's apply uses the real clock (a saved plan may not be made for the
-# future), so "old" files here are dated relative to now.
+# future), so "old" files here are dated relative to now. Nothing here
+# reads standard input: a command that would ask for confirmation finds no
+# terminal.
 
-set -uo pipefail
-export LC_ALL=C TZ=UTC
-unset JOURNAL_STREAM LETHE_CONFIG LETHE_TEST_KILL_AT
+# shellcheck source=../lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+exec </dev/null
 
-TEST_NAME=${0##*/}
-TEST_NAME=${TEST_NAME%.sh}
-APPLY_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC_ROOT=$(cd "$APPLY_LIB_DIR/../.." && pwd)
-LETHE=${LETHE:-$SRC_ROOT/build/agent/lethe}
 LETHE_PLUGIN_UNLINK=${LETHE_PLUGIN_UNLINK:-$SRC_ROOT/build/plugins/unlink/unlink.so}
 LETHE_PLUGIN_SHRED=${LETHE_PLUGIN_SHRED:-$SRC_ROOT/build/plugins/shred/shred.so}
 LETHE_PLUGIN_ATS=${LETHE_PLUGIN_ATS:-$SRC_ROOT/build/plugins/archive-then-shred/archive-then-shred.so}
@@ -33,72 +30,8 @@ DAY=86400
 OLD=$((NOW - 400 * DAY))      # expired under "retain = 30 days"
 RECENT=$((NOW - 2 * DAY))     # kept under "retain = 30 days"
 
-fail() {
-  printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*" >&2
-  exit 1
-}
-
-skip() {
-  printf 'SKIP: %s: %s\n' "$TEST_NAME" "$*"
-  exit 77
-}
-
-note() {
-  printf '%s: %s\n' "$TEST_NAME" "$*"
-}
-
-CLEANUP_HOOKS=()
-T=
-
-cleanup() {
-  local rc=$? h
-  trap - EXIT
-  for h in "${CLEANUP_HOOKS[@]+"${CLEANUP_HOOKS[@]}"}"; do
-    eval "$h" || true
-  done
-  if [[ -n ${LETHE_TEST_KEEP-} ]]; then
-    printf "kept %s\n" "$T" >&2
-  elif [[ -n $T && -d $T ]]; then
-    chmod -R u+rwx -- "$T" 2>/dev/null
-    rm -rf -- "$T"
-  fi
-  exit "$rc"
-}
-
 setup_tmp() {
-  [[ -x $LETHE ]] || fail "lethe binary not found at $LETHE (set LETHE=)"
-  command -v jq >/dev/null || fail "jq is required"
-  T=$(mktemp -d "${TMPDIR:-/tmp}/lethe-apply.XXXXXXXX") || fail "mktemp failed"
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  trap 'exit 129' HUP
-}
-
-# run NAME CMD...: stdout in $T/NAME.out, stderr in $T/NAME.err, status in $RC.
-run() {
-  local name=$1
-  shift
-  # The braces keep bash's "Killed" notice (a killed run is expected) quiet.
-  { "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null; } 2>/dev/null
-  RC=$?
-  no_sanitizer_report "$T/$name.err" "$name"
-}
-
-# no_sanitizer_report FILE WHAT: under a sanitizer build, any report in the
-# stderr FILE fails the test.
-no_sanitizer_report() {
-  if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' "$1"; then
-    fail "$2: sanitizer report:
-$(head -c 6000 "$1")"
-  fi
-}
-
-# expect_rc WANT NAME: fail unless the last run exited WANT, showing stderr.
-expect_rc() {
-  [[ $RC == "$1" ]] && return 0
-  fail "$2: exit status $RC, expected $1; stderr:
-$(head -c 4000 "$T/$2.err")"
+  tmp_setup apply
 }
 
 # plugin_path NAME: the built .so for the action NAME.
@@ -132,25 +65,6 @@ make_env() {
     install -m 0644 "$(plugin_path "$p")" "$dir/plugins/$p.so" || fail "cannot copy plugin $p"
   done
   printf '[agent]\nrules = rules.d\nstate = state\nplugins = plugins\n' >"$dir/lethe.ini"
-}
-
-# uri_decode ENC: a percent-encoded path decoded (lethe never writes %00 and
-# encodes '\' as %5C).
-uri_decode() {
-  printf '%b' "${1//%/\\x}"
-}
-
-# uri_encode PATH: percent-encoded as lethe does for URIs.
-uri_encode() {
-  local LC_ALL=C s=$1 out= c h i
-  for ((i = 0; i < ${#s}; i++)); do
-    c=${s:i:1}
-    case $c in
-      [a-zA-Z0-9] | [-._~/\!\$\&\'\(\)\*+,\;=:@]) out+=$c ;;
-      *) printf -v h '%%%02X' "'$c"; out+=$h ;;
-    esac
-  done
-  printf '%s' "$out"
 }
 
 # decode_lines: percent-encoded paths, one a line, on stdin; decoded and

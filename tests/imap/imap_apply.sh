@@ -61,7 +61,9 @@ ssh-keygen -Y verify -f "$D/signing.key.allowed_signers" -I "lethe@$(hostname)" 
 
 # A crash right after the server expunged two more messages, before the
 # outcomes were journalled: lethe run asks the server (read-only), finds them
-# gone, and certifies them as deleted, marked recovered.
+# gone, and certifies them as deleted, marked recovered. Needs the crash
+# hook (-Dfault_injection): without it the test ends here.
+[[ ${LETHE_FAULT_INJECTION-yes} == yes ]] || { note "ok (no crash hook: recovery part skipped)"; exit 0; }
 message "$M/5" "<m5@example.org>" 'Sat, 01 Mar 2025 10:00:00 +0000' "Message 5."
 message "$M/6" "<m6@example.org>" 'Sat, 01 Mar 2025 10:00:00 +0000' "Message 6."
 peer >"$T/seed2.out" <<EOS || fail "seeding failed: $(cat "$T/seed2.out")"

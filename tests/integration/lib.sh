@@ -1,109 +1,28 @@
-# Shared helpers for the integration tests; sourced by each test script.
+# Shared helpers for the integration tests; sourced by each script, on top
+# of tests/lib/common.sh (fail, skip, note, run, expect_rc, $T ...).
 #
-# Each test gets its own temporary directory ($T), removed on exit, and
-# fails with a message naming itself. The environment may set:
+# The environment may set:
 #   LETHE        the lethe binary (default: build/agent/lethe in the tree)
 #   LETHE_DEMO   the demo generator (default: rules/demo/make-demo-share.sh)
 # Only bash, coreutils, findutils, jq and util-linux are used.
 
-set -uo pipefail
-# Bytes, not characters: names need not be valid UTF-8, and C sorts alike
-# everywhere.
-export LC_ALL=C TZ=UTC
-# A plan must not depend on the caller's journald or config settings.
-unset JOURNAL_STREAM LETHE_CONFIG
+# shellcheck source=../lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
-TEST_NAME=${0##*/}
-TEST_NAME=${TEST_NAME%.sh}
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC_ROOT=$(cd "$LIB_DIR/../.." && pwd)
-LETHE=${LETHE:-$SRC_ROOT/build/agent/lethe}
 LETHE_DEMO=${LETHE_DEMO:-$SRC_ROOT/rules/demo/make-demo-share.sh}
 EXPECTED_DIR=$LIB_DIR/expected
 
 # The instant every deterministic test decides at.
 FIXED_NOW=2026-11-22T12:00:00Z
 
-fail() {
-  printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*" >&2
-  exit 1
-}
-
-skip() {
-  printf 'SKIP: %s: %s\n' "$TEST_NAME" "$*"
-  exit 77
-}
-
-note() {
-  printf '%s: %s\n' "$TEST_NAME" "$*"
-}
-
-# Commands run by cleanup before the directory is removed (umount ...).
-CLEANUP_HOOKS=()
-T=
-
-cleanup() {
-  local rc=$? h
-  trap - EXIT
-  for h in "${CLEANUP_HOOKS[@]+"${CLEANUP_HOOKS[@]}"}"; do
-    eval "$h" || true
-  done
-  if [[ -n $T && -d $T ]]; then
-    chmod -R u+rwx -- "$T" 2>/dev/null
-    rm -rf -- "$T"
-  fi
-  exit "$rc"
-}
-
-# Make $T and arrange for it to go away however the script ends.
 setup_tmp() {
-  [[ -x $LETHE ]] || fail "lethe binary not found at $LETHE (set LETHE=)"
-  command -v jq >/dev/null || fail "jq is required"
-  T=$(mktemp -d "${TMPDIR:-/tmp}/lethe-it.XXXXXXXX") || fail "mktemp failed"
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  trap 'exit 129' HUP
-}
-
-# run NAME CMD...: run CMD with stdout in $T/NAME.out, stderr in $T/NAME.err,
-# exit status in $RC. Never fails by itself.
-run() {
-  local name=$1
-  shift
-  "$@" >"$T/$name.out" 2>"$T/$name.err"
-  RC=$?
-}
-
-# expect_rc WANT NAME: fail unless the last run exited WANT, showing stderr.
-expect_rc() {
-  [[ $RC == "$1" ]] && return 0
-  fail "$2: exit status $RC, expected $1; stderr:
-$(head -c 4000 "$T/$2.err")"
+  tmp_setup it
 }
 
 # json_ok FILE WHAT: FILE parses as one JSON document.
 json_ok() {
   jq -e 'type == "object"' "$1" >/dev/null 2>&1 || fail "$2: not valid JSON"
-}
-
-# Decode a percent-encoded path (lethe never writes %00 or a raw '\').
-uri_decode() {
-  printf '%b' "${1//%/\\x}"
-}
-
-# Percent-encode a path as lethe does for URIs: bytes outside
-# [A-Za-z0-9] and -._~/!$&'()*+,;=:@ become %XX (upper-case hex).
-uri_encode() {
-  local LC_ALL=C s=$1 out= c h i
-  for ((i = 0; i < ${#s}; i++)); do
-    c=${s:i:1}
-    case $c in
-      [a-zA-Z0-9] | [-._~/\!\$\&\'\(\)\*+,\;=:@]) out+=$c ;;
-      *) printf -v h '%%%02X' "'$c"; out+=$h ;;
-    esac
-  done
-  printf '%s' "$out"
 }
 
 # plan_lines JSON: "rule | decision | path" per item, path decoded, sorted.

@@ -6,6 +6,7 @@
 # then verifies as any other.
 . "$(dirname "$0")/lib.sh"
 setup_tmp
+need_fault_injection
 
 for K in 2 4 6; do
   D=$T/k$K

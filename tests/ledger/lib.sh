@@ -1,98 +1,32 @@
-# Shared helpers for the ledger tests; sourced by each script.
+# Shared helpers for the ledger tests; sourced by each script, on top of
+# tests/lib/common.sh (fail, skip, note, run, expect_rc, expect_in, $T ...).
 #
-# Each test works in its own temporary directory ($T), removed on exit, and
-# fails with a message naming itself. The environment may set:
+# The environment may set:
 #   LETHE                the lethe binary (default: build/agent/lethe)
 #   LETHE_PLUGIN_UNLINK  build/plugins/unlink/unlink.so
 # Needs bash, coreutils, jq, git and ssh-keygen (OpenSSH 8.2 or later).
+# Every output of a run is kept: the secrets check reads them all. Nothing
+# here reads standard input.
 
-set -uo pipefail
-export LC_ALL=C TZ=UTC
-unset JOURNAL_STREAM LETHE_CONFIG LETHE_TEST_KILL_AT INVOCATION_ID SUDO_USER
+# shellcheck source=../lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+exec </dev/null
 # git must not read the caller's configuration (signing, hooks, templates).
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=Mallory GIT_AUTHOR_EMAIL=mallory@example.org
 export GIT_COMMITTER_NAME=Mallory GIT_COMMITTER_EMAIL=mallory@example.org
 
-TEST_NAME=${0##*/}
-TEST_NAME=${TEST_NAME%.sh}
-LEDGER_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC_ROOT=$(cd "$LEDGER_LIB_DIR/../.." && pwd)
-LETHE=${LETHE:-$SRC_ROOT/build/agent/lethe}
 LETHE_PLUGIN_UNLINK=${LETHE_PLUGIN_UNLINK:-$SRC_ROOT/build/plugins/unlink/unlink.so}
 HOST=$(hostname)
 OLD=$(($(date -u +%s) - 400 * 86400))
 
-fail() {
-  printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*" >&2
-  exit 1
-}
-
-skip() {
-  printf 'SKIP: %s: %s\n' "$TEST_NAME" "$*"
-  exit 77
-}
-
-note() {
-  printf '%s: %s\n' "$TEST_NAME" "$*"
-}
-
-T=
-
-cleanup() {
-  local rc=$?
-  trap - EXIT
-  if [[ -n ${LETHE_TEST_KEEP-} ]]; then
-    printf 'kept %s\n' "$T" >&2
-  elif [[ -n $T && -d $T ]]; then
-    chmod -R u+rwx -- "$T" 2>/dev/null
-    rm -rf -- "$T"
-  fi
-  exit "$rc"
-}
-
 setup_tmp() {
   local tool
-  [[ -x $LETHE ]] || fail "lethe binary not found at $LETHE (set LETHE=)"
   [[ -f $LETHE_PLUGIN_UNLINK ]] || skip "the unlink plugin was not built"
-  for tool in jq git ssh-keygen; do
+  for tool in git ssh-keygen; do
     command -v "$tool" >/dev/null || skip "$tool is required"
   done
-  T=$(mktemp -d "${TMPDIR:-/tmp}/lethe-ledger.XXXXXXXX") || fail "mktemp failed"
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-}
-
-# run NAME CMD...: stdout in $T/NAME.out, stderr in $T/NAME.err, status in
-# $RC. Every output is kept: the secrets check reads them all.
-run() {
-  local name=$1
-  shift
-  { "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null; } 2>/dev/null
-  RC=$?
-  if grep -qE 'runtime error:|Sanitizer' "$T/$name.err"; then
-    fail "$name: a sanitizer complained:
-$(grep -E -A8 'runtime error:|Sanitizer' "$T/$name.err" | head -40)"
-  fi
-}
-
-# expect_rc WANT NAME: fail unless the last run exited WANT, showing its output.
-expect_rc() {
-  [[ $RC == "$1" ]] && return 0
-  fail "$2: exit status $RC, expected $1; stdout:
-$(head -c 2000 "$T/$2.out")
-stderr:
-$(head -c 3000 "$T/$2.err")"
-}
-
-# expect_in NAME TEXT: the last run's stderr or stdout contains TEXT.
-expect_in() {
-  grep -qF -- "$2" "$T/$1.err" "$T/$1.out" && return 0
-  fail "$1: expected \"$2\" in its output; stdout:
-$(head -c 2000 "$T/$1.out")
-stderr:
-$(head -c 3000 "$T/$1.err")"
+  tmp_setup ledger
 }
 
 # make_env DIR: DIR/lethe.ini with rules, state, plugins (a 0644 copy of

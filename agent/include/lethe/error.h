@@ -23,7 +23,28 @@ typedef enum {
   LETHE_E__LAST          /* not a code: one past the highest */
 } lethe_rc;
 
-/* A short, static English description of a code ("out of memory"). */
-const char *lethe_strerror(lethe_rc rc);
+/* A short, static English description of a code ("out of memory"). Inline,
+ * so that a plugin can use it without linking anything of lethe's. */
+static inline const char *lethe_strerror(lethe_rc rc)
+{
+  switch(rc) {
+  case LETHE_OK: return "no error";
+  case LETHE_E_NOMEM: return "out of memory";
+  case LETHE_E_IO: return "input/output error";
+  case LETHE_E_CONFIG: return "invalid configuration";
+  case LETHE_E_USAGE: return "bad usage";
+  case LETHE_E_PARSE: return "malformed value";
+  case LETHE_E_RANGE: return "value out of range";
+  case LETHE_E_NOTFOUND: return "not found";
+  case LETHE_E_UNSAFE: return "refused by a safety check";
+  case LETHE_E_LOCKED: return "state directory locked by another lethe";
+  case LETHE_E_PLUGIN: return "plugin error";
+  case LETHE_E_PROTOCOL: return "protocol error";
+  case LETHE_E_CHANGED: return "item changed since it was planned";
+  case LETHE_E_HELD: return "item is held";
+  case LETHE_E__LAST: break;
+  }
+  return "unknown error";
+}
 
 #endif

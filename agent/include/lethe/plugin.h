@@ -36,7 +36,7 @@
  *                             at most LETHE_BATCH_MAX), else delete_one per item
  *   close                     once, also after a delete method failed
  * and, after a crash, in a later process and without open:
- *   recover_detail (optional) for each item recovery found deleted
+ *   recover_detail (optional) for each item recovery judged
  *   recover_clean (optional)  once per interrupted run and rule
  * A host calls one plugin from one thread at a time; states of different
  * rules are independent. Between open and close the plugin may keep file
@@ -80,8 +80,9 @@
 #define LETHE_STORE_GRAPH (1u << 2)
 #define LETHE_STORE_ARCHIVE (1u << 3)
 
-/* One "key = value" setting from the rule: keys the host and the source do
- * not read. */
+/* One "key = value" setting from the rule: every key the plugin lists in
+ * its settings, which may include the source's own (credentials, tls ...,
+ * for plugins that reach the same store). */
 struct lethe_setting {
   const char *key;
   const char *value;
@@ -244,10 +245,11 @@ struct lethe_plugin {
   const char *(*rule_method)(void *state);
 
   /* After a crash: item (its identity, seq and path as journalled) was
-   * found deleted by recovery; fill out->detail (or detail_json) with what
-   * the plugin made for it before the crash, if anything (an archive
-   * holding its data). rule describes the rule as the interrupted run
-   * applied it, run_id that run. Leave out untouched for nothing. */
+   * judged by recovery, gone or still there; fill out->detail (or
+   * detail_json) with what the plugin made for it before the crash, if
+   * anything (an archive holding its data). rule describes the rule as the
+   * interrupted run applied it, run_id that run. Leave out untouched for
+   * nothing. */
   lethe_rc (*recover_detail)(const struct lethe_rule_info *rule, const struct lethe_item *item,
                              struct lethe_outcome *out);
 

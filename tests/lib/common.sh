@@ -1,0 +1,134 @@
+# What every shell test shares; each suite's lib.sh sources this first and
+# adds its own helpers (see tests/README).
+#
+# A test gets its own temporary directory ($T, from tmp_setup), removed on
+# exit (kept when LETHE_TEST_KEEP is set), and fails with a message naming
+# itself. The environment may set:
+#   LETHE   the lethe binary (default: build/agent/lethe in the tree)
+# Only bash, coreutils, findutils and jq are assumed.
+
+set -uo pipefail
+# Bytes, not characters: names need not be valid UTF-8, and C sorts alike
+# everywhere.
+export LC_ALL=C TZ=UTC
+# A test must not depend on the caller's journald, configuration, systemd
+# unit or sudo, nor inherit a crash hook meant for one command.
+unset JOURNAL_STREAM LETHE_CONFIG LETHE_TEST_KILL_AT INVOCATION_ID SUDO_USER
+
+TEST_NAME=${0##*/}
+TEST_NAME=${TEST_NAME%.sh}
+COMMON_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC_ROOT=$(cd "$COMMON_LIB_DIR/../.." && pwd)
+LETHE=${LETHE:-$SRC_ROOT/build/agent/lethe}
+
+fail() {
+  printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*" >&2
+  exit 1
+}
+
+skip() {
+  printf 'SKIP: %s: %s\n' "$TEST_NAME" "$*"
+  exit 77
+}
+
+note() {
+  printf '%s: %s\n' "$TEST_NAME" "$*"
+}
+
+# Commands run by cleanup before the directory is removed (umount ...).
+CLEANUP_HOOKS=()
+T=
+
+cleanup() {
+  local rc=$? h
+  trap - EXIT
+  for h in "${CLEANUP_HOOKS[@]+"${CLEANUP_HOOKS[@]}"}"; do
+    eval "$h" || true
+  done
+  if [[ -n ${LETHE_TEST_KEEP-} && -n $T ]]; then
+    printf 'kept %s\n' "$T" >&2
+  elif [[ -n $T && -d $T ]]; then
+    chmod -R u+rwx -- "$T" 2>/dev/null
+    rm -rf -- "$T"
+  fi
+  exit "$rc"
+}
+
+# need_fault_injection: skip unless lethe was built with the crash tests'
+# hook ($LETHE_TEST_KILL_AT; -Dfault_injection, never in release builds).
+need_fault_injection() {
+  [[ ${LETHE_FAULT_INJECTION-yes} == yes ]] ||
+    skip "lethe was built without -Dfault_injection: no crash hook to test with"
+}
+
+# tmp_setup SUITE: make $T and arrange for it to go away however the
+# script ends; the lethe binary and jq must be there.
+tmp_setup() {
+  [[ -x $LETHE ]] || fail "lethe binary not found at $LETHE (set LETHE=)"
+  command -v jq >/dev/null || fail "jq is required"
+  T=$(mktemp -d "${TMPDIR:-/tmp}/lethe-$1.XXXXXXXX") || fail "mktemp failed"
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+}
+
+# run NAME CMD...: stdout in $T/NAME.out, stderr in $T/NAME.err, exit
+# status in $RC; standard input is the caller's. Never fails by itself,
+# except when a sanitizer build reported something.
+run() {
+  local name=$1
+  shift
+  # The braces keep bash's "Killed" notice (a killed run is expected) quiet.
+  { "$@" >"$T/$name.out" 2>"$T/$name.err"; } 2>/dev/null
+  RC=$?
+  no_sanitizer_report "$T/$name.err" "$name"
+}
+
+# no_sanitizer_report FILE WHAT: under a sanitizer build, any report in the
+# stderr FILE fails the test.
+no_sanitizer_report() {
+  if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' "$1"; then
+    fail "$2: sanitizer report:
+$(head -c 6000 "$1")"
+  fi
+}
+
+# expect_rc WANT NAME: fail unless the last run exited WANT, showing its
+# output.
+expect_rc() {
+  [[ $RC == "$1" ]] && return 0
+  fail "$2: exit status $RC, expected $1; stdout:
+$(head -c 2000 "$T/$2.out")
+stderr:
+$(head -c 4000 "$T/$2.err")"
+}
+
+# expect_in NAME TEXT: the last run's stderr or stdout contains TEXT.
+expect_in() {
+  grep -qF -- "$2" "$T/$1.err" "$T/$1.out" && return 0
+  fail "$1: expected \"$2\" in its output; stdout:
+$(head -c 2000 "$T/$1.out")
+stderr:
+$(head -c 3000 "$T/$1.err")"
+}
+
+# uri_decode ENC: a percent-encoded path decoded (lethe never writes %00 and
+# encodes '\' as %5C).
+uri_decode() {
+  printf '%b' "${1//%/\\x}"
+}
+
+# uri_encode PATH: percent-encoded as lethe does for URIs: bytes outside
+# [A-Za-z0-9] and -._~/!$&'()*+,;=:@ become %XX (upper-case hex).
+uri_encode() {
+  local LC_ALL=C s=$1 out= c h i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      [a-zA-Z0-9] | [-._~/\!\$\&\'\(\)\*+,\;=:@]) out+=$c ;;
+      *) printf -v h '%%%02X' "'$c"; out+=$h ;;
+    esac
+  done
+  printf '%s' "$out"
+}
