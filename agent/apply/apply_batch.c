@@ -301,10 +301,10 @@ lethe_rc batch_take(struct applier *a, const struct plan_entry *e)
   return add_item(a, e, path);
 }
 
+/* The kinds plugins see are the item kinds below ITEM_OTHER, by value. */
 static enum lethe_item_kind plugin_kind(enum item_kind k)
 {
-  return k == ITEM_SYMLINK ? LETHE_ITEM_SYMLINK : k == ITEM_MESSAGE ? LETHE_ITEM_MESSAGE
-                                                                    : LETHE_ITEM_FILE;
+  return k < ITEM_OTHER ? (enum lethe_item_kind)k : LETHE_ITEM_FILE;
 }
 
 static void fill_item(struct applier *a, const struct batch_item *bi, struct lethe_item *li,

@@ -48,6 +48,8 @@ static const enum item_time time_of_clock[] = {
   [CLOCK_MTIME] = TIME_MTIME, [CLOCK_BTIME] = TIME_BTIME, [CLOCK_CTIME] = TIME_CTIME,
   [CLOCK_ATIME] = TIME_ATIME, [CLOCK_INTERNALDATE] = TIME_INTERNALDATE,
   [CLOCK_SENTDATE] = TIME_SENTDATE, [CLOCK_RECEIVED] = TIME_RECEIVED,
+  [CLOCK_SENT] = TIME_SENT, [CLOCK_CREATED] = TIME_CREATED, [CLOCK_MODIFIED] = TIME_MODIFIED,
+  [CLOCK_END] = TIME_END,
 };
 
 /* The key an events CSV is searched by: the subject, else the path. */
@@ -92,7 +94,8 @@ static bool read_clock(const struct rule *r, const struct item *it,
              (int)(len > 200 ? 200 : len), key, r->events_path);
     return false;
   default:
-    if(it->has_time[time_of_clock[r->clock]]) {
+    if((size_t)r->clock < sizeof(time_of_clock) / sizeof(time_of_clock[0]) &&
+       it->has_time[time_of_clock[r->clock]]) {
       out->clock = it->times[time_of_clock[r->clock]];
       return true;
     }

@@ -18,7 +18,9 @@ static const char *const clock_names[] = {
   [CLOCK_MTIME] = "mtime", [CLOCK_BTIME] = "btime", [CLOCK_CTIME] = "ctime",
   [CLOCK_ATIME] = "atime", [CLOCK_NAME] = "name", [CLOCK_NEWEST] = "newest",
   [CLOCK_EVENTS] = "events", [CLOCK_INTERNALDATE] = "internaldate",
-  [CLOCK_SENTDATE] = "sentdate", [CLOCK_RECEIVED] = "received",
+  [CLOCK_SENTDATE] = "sentdate", [CLOCK_RECEIVED] = "received", [CLOCK_SENT] = "sent",
+  [CLOCK_CREATED] = "created", [CLOCK_MODIFIED] = "modified", [CLOCK_END] = "end",
+  [CLOCK_DELETED] = "deleted",
 };
 
 const char *clock_name(enum clock_kind k)
@@ -263,14 +265,24 @@ static void set_clock(struct loader *l, struct rule *r, const char *value, int l
       oom(l);
     return;
   }
+  if(!strncmp(value, "deleted:", 8)) {
+    if(!valid_name(value + 8)) {
+      diag_error(l->d, l->path, line, "clock 'deleted:' needs a rule's name: deleted:RULE");
+      return;
+    }
+    r->clock = CLOCK_DELETED;
+    r->deleted_by = dup_or_oom(l, value + 8);
+    return;
+  }
   for(size_t i = 0; i < sizeof(clock_names) / sizeof(clock_names[0]); i++) {
-    if(i != CLOCK_EVENTS && !strcmp(value, clock_names[i])) {
+    if(i != CLOCK_EVENTS && i != CLOCK_DELETED && !strcmp(value, clock_names[i])) {
       r->clock = (enum clock_kind)i;
       return;
     }
   }
   diag_error(l->d, l->path, line, "unknown clock '%s' (expected mtime, btime, ctime, atime, "
-             "name, newest, events:FILE, internaldate, sentdate or received)", value);
+             "name, newest, events:FILE, deleted:RULE, internaldate, sentdate, received, "
+             "sent, created, modified or end)", value);
 }
 
 /* Which plugin the action names is found, and its settings judged, once
@@ -558,6 +570,7 @@ static void rule_free(struct rule *r)
   strlist_release(&r->except);
   free(r->subject);
   free(r->events_path);
+  free(r->deleted_by);
   events_free(r->events);
   free(r->action);
   for(size_t i = 0; i < r->n_settings; i++) {

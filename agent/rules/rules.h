@@ -28,7 +28,12 @@ enum clock_kind {
   CLOCK_EVENTS,        /* a date looked up in an events CSV */
   CLOCK_INTERNALDATE,  /* IMAP */
   CLOCK_SENTDATE,      /* IMAP: the Date: header */
-  CLOCK_RECEIVED,      /* Graph */
+  CLOCK_RECEIVED,      /* Graph: when the message arrived */
+  CLOCK_SENT,          /* Graph: when the message was sent */
+  CLOCK_CREATED,       /* Graph: when the item was created */
+  CLOCK_MODIFIED,      /* Graph: when the item last changed */
+  CLOCK_END,           /* Graph: when the event ends */
+  CLOCK_DELETED,       /* deleted:RULE: when the ledger says RULE deleted the subject */
 };
 
 /* The clock's name as written in rules ("mtime", "events", ...). */
@@ -56,6 +61,7 @@ struct rule {
   unsigned subject_depth; /* number of path components a subject spans */
   enum clock_kind clock;
   char *events_path;      /* CLOCK_EVENTS: the CSV, made absolute */
+  char *deleted_by;       /* CLOCK_DELETED: the rule whose deletions start the clock */
   struct events *events;  /* CLOCK_EVENTS: loaded */
   bool has_clock;          /* false: the source's default clock */
   bool has_retain;

@@ -38,6 +38,10 @@ static const struct {
   { ITEM_FILE, "file" },
   { ITEM_SYMLINK, "symlink" },
   { ITEM_MESSAGE, "message" },
+  { ITEM_EVENT, "event" },
+  { ITEM_CALENDAR, "calendar" },
+  { ITEM_DRIVE_ITEM, "drive-item" },
+  { ITEM_ARCHIVE_ENTRY, "archive-entry" },
   { ITEM_OTHER, "other" },
   { ITEM_DIRECTORY, "directory" },
 };

@@ -19,6 +19,10 @@ enum item_kind {
   ITEM_FILE = LETHE_ITEM_FILE,
   ITEM_SYMLINK = LETHE_ITEM_SYMLINK,
   ITEM_MESSAGE = LETHE_ITEM_MESSAGE,
+  ITEM_EVENT = LETHE_ITEM_EVENT,
+  ITEM_CALENDAR = LETHE_ITEM_CALENDAR,
+  ITEM_DRIVE_ITEM = LETHE_ITEM_DRIVE_ITEM,
+  ITEM_ARCHIVE_ENTRY = LETHE_ITEM_ARCHIVE_ENTRY,
   ITEM_OTHER = 100, /* fifo, socket, device: never deleted, reported */
   ITEM_DIRECTORY,   /* only ever reported (not entered, unreadable) */
 };
@@ -32,6 +36,10 @@ enum item_time {
   TIME_INTERNALDATE,
   TIME_SENTDATE,
   TIME_RECEIVED,
+  TIME_SENT,
+  TIME_CREATED,
+  TIME_MODIFIED,
+  TIME_END,
   TIME__COUNT
 };
 
@@ -76,7 +84,8 @@ const char *item_store_name(uint32_t store);
 /* The LETHE_STORE_* bit item_store_name gives name; false if none does. */
 bool item_store_parse(const char *name, uint32_t *out);
 
-/* "file", "symlink", "message", "other" or "directory". */
+/* "file", "symlink", "message", "event", "calendar", "drive-item",
+ * "archive-entry", "other" or "directory". */
 const char *item_kind_name(enum item_kind kind);
 
 /* The kind named name (as item_kind_name writes it); false if none is. */

@@ -133,10 +133,14 @@ struct lethe_imap_identity {
 };
 
 /* A Microsoft Graph object: its immutable id and the change key (mail,
- * events) or eTag (drive items) it had when planned. */
+ * events) or eTag (drive items) it had when planned. Both point into the
+ * identity's text: they are not NUL-terminated, their lengths say where
+ * they end. */
 struct lethe_graph_identity {
   const char *id;
+  size_t id_len;
   const char *change_key;
+  size_t change_key_len;
 };
 
 /* An item's identity, typed (ABI 2). Only the member of the item's store is

@@ -42,7 +42,8 @@ const struct source_ops source_graph_ops = {
   .name = "graph",
   .schemes = graph_schemes,
   .store = LETHE_STORE_GRAPH,
-  .clocks = SOURCE_CLOCK(CLOCK_RECEIVED),
+  .clocks = SOURCE_CLOCK(CLOCK_RECEIVED) | SOURCE_CLOCK(CLOCK_SENT) |
+            SOURCE_CLOCK(CLOCK_CREATED) | SOURCE_CLOCK(CLOCK_MODIFIED) | SOURCE_CLOCK(CLOCK_END),
   .default_clock = CLOCK_RECEIVED,
   .keys = graph_keys,
   .finish_rule = graph_finish_rule,
