@@ -97,6 +97,7 @@ static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
 {
   lethe_rc rc, rc2;
   a->is_file = source_of(a->rule)->local;
+  a->archive = source_of(a->rule)->store == LETHE_STORE_ARCHIVE;
   a->store = source_of(a->rule)->store;
   a->rootfd = -1;
   if(!(a->plugin->api->stores & a->store))
@@ -123,7 +124,7 @@ static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
   rc2 = close_plugin(a);
   if(!rc)
     rc = rc2;
-  if(!rc && a->is_file)
+  if(!rc && a->is_file && !a->archive)
     rc = apply_remove_empty_dirs(a);
   strlist_release(&a->touched);
   if(a->rootfd >= 0)

@@ -15,10 +15,12 @@
 #include "isotime.h"
 #include "log.h"
 #include "policy.h"
+#include "source_archive.h"
 #include "sources.h"
 #include "uri.h"
 
-lethe_rc apply_file_names(const struct rule *r, const char *path, char **uri, char **enc)
+lethe_rc apply_file_names(const struct rule *r, const char *path, const char *entry,
+                          char **uri, char **enc)
 {
   struct dynbuf u, e;
   lethe_rc rc;
@@ -26,6 +28,10 @@ lethe_rc apply_file_names(const struct rule *r, const char *path, char **uri, ch
   db_init(&u, 16 * 1024 * 1024);
   db_init(&e, 16 * 1024 * 1024);
   rc = uri_encode_path(path, strlen(path), &e);
+  if(!rc && entry)
+    rc = db_adds(&e, "#");
+  if(!rc && entry)
+    rc = uri_encode_path(entry, strlen(entry), &e);
   if(!rc)
     rc = db_adds(&u, "file://");
   if(!rc)
@@ -82,11 +88,12 @@ static void item_record(struct applier *a, const struct plan_entry *e, const cha
 }
 
 static lethe_rc journal_skip(struct applier *a, const struct plan_entry *e, const char *path,
-                             const char *result, const char *reason)
+                             const char *entry, const char *result, const char *reason)
 {
   struct journal_record rec = { .type = JOURNAL_SKIP };
   char *uri = NULL, *enc = NULL;
-  lethe_rc rc = a->is_file && path ? apply_file_names(a->rule, path, &uri, &enc) : LETHE_OK;
+  lethe_rc rc = a->is_file && path ? apply_file_names(a->rule, path, entry, &uri, &enc)
+                                   : LETHE_OK;
   if(rc == LETHE_E_NOMEM)
     return rc;
   item_record(a, e, uri, enc, &rec.item);
@@ -106,6 +113,7 @@ void batch_release(struct batch *b)
     free(b->items[i].tmpname);
     free(b->items[i].uri);
     free(b->items[i].enc);
+    free(b->items[i].entry);
   }
   for(size_t i = 0; i < b->n_dirs; i++) {
     close(b->dirs[i].fd);
@@ -142,13 +150,15 @@ static lethe_rc use_dir(struct applier *a, const char *dir, struct lethe_err *wh
 }
 
 /* The raw URI, as [hold] patterns see it. */
-static lethe_rc hold_check(struct applier *a, const char *path, const char **hold)
+static lethe_rc hold_check(struct applier *a, const char *path, const char *entry,
+                           const char **hold)
 {
   struct dynbuf raw;
   const struct hold *h;
   db_init(&raw, 4 * 1024 * 1024);
   if(db_adds(&raw, "file://") || db_adds(&raw, strcmp(a->rule->root, "/") ? a->rule->root : "")
-     || db_adds(&raw, "/") || db_adds(&raw, path)) {
+     || db_adds(&raw, "/") || db_adds(&raw, path) ||
+     (entry && (db_adds(&raw, "#") || db_adds(&raw, entry)))) {
     db_release(&raw);
     return LETHE_E_NOMEM;
   }
@@ -158,35 +168,66 @@ static lethe_rc hold_check(struct applier *a, const char *path, const char **hol
   return LETHE_OK;
 }
 
-static lethe_rc decode_path(const struct plan_entry *e, char **out)
+/* The plan's path, decoded and checked to stay inside the source; for an
+ * archive entry ("ARCHIVE#ENTRY") the archive's, with the entry's in
+ * *entry (raw bytes: a name inside the archive, never a path on disk). */
+static lethe_rc decode_path(const struct applier *a, const struct plan_entry *e, char **out,
+                            char **entry)
 {
-  struct dynbuf b;
+  struct dynbuf b, en;
   lethe_rc rc;
-  *out = NULL;
+  *out = *entry = NULL;
   if(!*e->path)
     return LETHE_E_PARSE;
   db_init(&b, 4 * 1024 * 1024);
-  rc = uri_decode(e->path, &b);
+  if(a->archive) {
+    db_init(&en, 4 * 1024 * 1024);
+    rc = source_archive_split(e->path, &b, &en);
+    if(!rc && !(*entry = strdup(db_str(&en))))
+      rc = LETHE_E_NOMEM;
+    db_release(&en);
+    if(rc) {
+      db_release(&b);
+      return rc;
+    }
+  }
+  else {
+    rc = uri_decode(e->path, &b);
+  }
   if(!rc && (b.mem[0] == '/' || strstr(b.mem, "/../") || !strncmp(b.mem, "../", 3) ||
              !strcmp(b.mem, "..")))
     rc = LETHE_E_UNSAFE; /* a hand-made plan must not walk out of the source */
   if(!rc)
     *out = strdup(b.mem);
   db_release(&b);
-  return rc ? rc : (*out ? LETHE_OK : LETHE_E_NOMEM);
+  if(!rc && !*out)
+    rc = LETHE_E_NOMEM;
+  if(rc) {
+    free(*entry);
+    *entry = NULL;
+  }
+  return rc;
 }
 
-static bool subject_changes(struct batch *b, const struct plan_entry *e)
+/* A batching plugin gets one subject's items at a time, and one archive's
+ * entries at a time. */
+static bool group_changes(struct applier *a, const struct plan_entry *e)
 {
+  struct batch *b = &a->b;
+  const char *hash;
   if(!b->n)
     return false;
+  if(a->archive) {
+    hash = strchr(e->path, '#');
+    return !hash || strncmp(b->items[b->n - 1].e.path, e->path, (size_t)(hash - e->path) + 1);
+  }
   if(!e->subject || !b->subject)
     return e->subject != b->subject;
   return strcmp(e->subject, b->subject) != 0;
 }
 
 static lethe_rc skip_item(struct applier *a, const struct plan_entry *e, const char *path,
-                          const char *result, const char *reason)
+                          const char *entry, const char *result, const char *reason)
 {
   if(!strcmp(result, "held")) {
     a->stats->held++;
@@ -196,10 +237,11 @@ static lethe_rc skip_item(struct applier *a, const struct plan_entry *e, const c
     a->stats->attempted++; /* tried, and found changed before the plugin */
   }
   a->done++;
-  return journal_skip(a, e, path, result, reason);
+  return journal_skip(a, e, path, entry, result, reason);
 }
 
-static lethe_rc add_item(struct applier *a, const struct plan_entry *e, char *path)
+static lethe_rc add_item(struct applier *a, const struct plan_entry *e, char *path,
+                         char *entry)
 {
   struct batch *b = &a->b;
   struct batch_item *it = &b->items[b->n];
@@ -207,6 +249,7 @@ static lethe_rc add_item(struct applier *a, const struct plan_entry *e, char *pa
   lethe_rc rc;
   memset(it, 0, sizeof(*it));
   it->path = path;
+  it->entry = entry;
   it->name = slash ? slash + 1 : path;
   it->seq = a->j.next_seq++;
   it->dir = SIZE_MAX; /* a message: no directory, no temporary name */
@@ -214,13 +257,15 @@ static lethe_rc add_item(struct applier *a, const struct plan_entry *e, char *pa
   rc = plan_entry_copy(e, &it->e);
   if(!rc && a->is_file) {
     it->dir = b->n_dirs - 1;
-    if(asprintf(&it->tmpname, ".lethe-%.8s-%llu", a->j.run_id,
-                (unsigned long long)it->seq) < 0) {
+    /* An archive's entry has no name of its own to rename: the plugin
+     * names the purge's temporary files. */
+    if(!a->archive && asprintf(&it->tmpname, ".lethe-%.8s-%llu", a->j.run_id,
+                               (unsigned long long)it->seq) < 0) {
       it->tmpname = NULL;
       rc = LETHE_E_NOMEM;
     }
     if(!rc)
-      rc = apply_file_names(a->rule, path, &it->uri, &it->enc);
+      rc = apply_file_names(a->rule, path, entry, &it->uri, &it->enc);
   }
   if(!rc && !b->subject && e->subject) {
     b->subject = strdup(e->subject);
@@ -239,11 +284,11 @@ static lethe_rc take_message(struct applier *a, const struct plan_entry *e, char
   lethe_rc rc;
   if(h) {
     snprintf(reason, sizeof(reason), "held by %.400s at apply time", h->name);
-    rc = skip_item(a, e, path, "held", reason);
+    rc = skip_item(a, e, path, NULL, "held", reason);
     free(path);
     return rc;
   }
-  return add_item(a, e, path);
+  return add_item(a, e, path, NULL);
 }
 
 /* Plugins compare identities read by the host: one that is not the store's
@@ -254,26 +299,38 @@ static bool identity_ok(struct applier *a, const struct plan_entry *e)
   return !source_identity(a->store, e->identity, &id);
 }
 
+/* Refused before anything is opened: the plan's path or identity. */
+static lethe_rc take_checked(struct applier *a, const struct plan_entry *e, char **path,
+                             char **entry)
+{
+  lethe_rc rc = decode_path(a, e, path, entry);
+  if(rc)
+    return rc == LETHE_E_NOMEM ? rc : skip_item(a, e, NULL, NULL, "skipped",
+                                                "malformed path in plan");
+  if(identity_ok(a, e))
+    return LETHE_OK;
+  rc = skip_item(a, e, *path, *entry, "skipped", "planned identity is malformed");
+  free(*path);
+  free(*entry);
+  *path = *entry = NULL;
+  return rc;
+}
+
 lethe_rc batch_take(struct applier *a, const struct plan_entry *e)
 {
   struct lethe_err why = { 0 };
   const char *hold;
-  char *path, *slash;
+  char *path, *entry, *slash;
   lethe_rc rc;
 
-  if(a->b.n == BATCH_MAX || (plugin_batches(a->plugin) && subject_changes(&a->b, e))) {
+  if(a->b.n == BATCH_MAX || (plugin_batches(a->plugin) && group_changes(a, e))) {
     rc = batch_flush(a);
     if(rc)
       return rc;
   }
-  rc = decode_path(e, &path);
-  if(rc)
-    return rc == LETHE_E_NOMEM ? rc : skip_item(a, e, NULL, "skipped", "malformed path in plan");
-  if(!identity_ok(a, e)) {
-    rc = skip_item(a, e, path, "skipped", "planned identity is malformed");
-    free(path);
+  rc = take_checked(a, e, &path, &entry);
+  if(rc || !path)
     return rc;
-  }
   if(!a->is_file)
     return take_message(a, e, path);
   slash = strrchr(path, '/');
@@ -283,22 +340,20 @@ lethe_rc batch_take(struct applier *a, const struct plan_entry *e)
   if(slash)
     *slash = '/';
   if(!rc)
-    rc = hold_check(a, path, &hold);
-  if(rc == LETHE_E_NOMEM) {
-    free(path);
-    return rc;
-  }
-  if(rc || hold) {
+    rc = hold_check(a, path, entry, &hold);
+  if(!rc && !hold)
+    return add_item(a, e, path, entry);
+  if(rc != LETHE_E_NOMEM) {
     char reason[1100];
     if(rc)
       snprintf(reason, sizeof(reason), "changed since planned: %s", why.msg);
     else
       snprintf(reason, sizeof(reason), "held by %s at apply time", hold);
-    rc = skip_item(a, e, path, rc ? "skipped" : "held", reason);
-    free(path);
-    return rc;
+    rc = skip_item(a, e, path, entry, rc ? "skipped" : "held", reason);
   }
-  return add_item(a, e, path);
+  free(path);
+  free(entry);
+  return rc;
 }
 
 /* The kinds plugins see are the item kinds below ITEM_OTHER, by value. */
@@ -319,7 +374,7 @@ static void fill_item(struct applier *a, const struct batch_item *bi, struct let
   li->uri = bi->uri ? bi->uri : bi->e.uri;
   /* A message's path is the plan's, encoded as its URI is; a file's is the
    * decoded path the host opened. */
-  li->path = bi->dir == SIZE_MAX ? bi->e.path : bi->path;
+  li->path = bi->dir == SIZE_MAX ? bi->e.path : bi->entry ? bi->entry : bi->path;
   li->subject = a->b.subject;
   li->dirfd = bi->dir == SIZE_MAX ? -1 : a->b.dirs[bi->dir].fd;
   li->name = bi->name;
@@ -394,7 +449,8 @@ static void count(struct applier *a, const struct lethe_outcome *o, const struct
   a->done++;
   if(o->result == LETHE_RESULT_DELETED) {
     a->stats->deleted++;
-    if(bi->dir != SIZE_MAX && strlist_add(&a->touched, a->b.dirs[bi->dir].rel) == LETHE_OK &&
+    if(bi->dir != SIZE_MAX && !a->archive &&
+       strlist_add(&a->touched, a->b.dirs[bi->dir].rel) == LETHE_OK &&
        a->touched.n > 1 &&
        !strcmp(a->touched.v[a->touched.n - 1], a->touched.v[a->touched.n - 2]))
       free(a->touched.v[--a->touched.n]);

@@ -97,7 +97,7 @@ static lethe_rc dir_intent(struct applier *a, const char *rel, uint64_t seq)
 {
   struct journal_record rec = { .type = JOURNAL_INTENT };
   char *uri, *enc;
-  lethe_rc rc = apply_file_names(a->rule, rel, &uri, &enc);
+  lethe_rc rc = apply_file_names(a->rule, rel, NULL, &uri, &enc);
   if(rc)
     return rc;
   rec.item = (struct journal_item){

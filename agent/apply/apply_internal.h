@@ -26,6 +26,8 @@ struct batch_item {
   char *tmpname;
   char *uri;                  /* files: made from the root and path */
   char *enc;                  /* files: path, percent-encoded again */
+  char *entry;                /* archive entries: the entry's path, decoded
+                                 (path is then the archive's) */
   const char *name;           /* points into path */
   size_t dir;                 /* index into batch.dirs; SIZE_MAX: none (messages) */
   uint64_t seq;
@@ -51,6 +53,7 @@ struct applier {
   void *pstate;
   int rootfd;                 /* file sources: the root; else -1 */
   bool is_file;               /* the rule's source is a file share */
+  bool archive;               /* its items are entries inside archives there */
   uint32_t store;             /* LETHE_STORE_* of the rule's items */
   struct batch b;
   struct strlist touched;     /* parent directories where items went */
@@ -71,10 +74,11 @@ lethe_rc batch_flush(struct applier *a) WUR;
 void batch_release(struct batch *b);
 
 /* The names under which the journal records a file: its URI (made from
- * the rule's root and path, decoded) and path, percent-encoded; both
- * allocated, NULL on error. */
-lethe_rc apply_file_names(const struct rule *r, const char *path, char **uri,
-                          char **enc) WUR;
+ * the rule's root and path, decoded) and path, percent-encoded; for an
+ * archive entry (entry not NULL) the archive's and the entry's, joined by
+ * '#'. Both allocated, NULL on error. */
+lethe_rc apply_file_names(const struct rule *r, const char *path, const char *entry,
+                          char **uri, char **enc) WUR;
 
 /* Remove directories the rule emptied, deepest first, per the rule's
  * remove-empty-dirs setting (no, yes: below the subject, subject: it too). */

@@ -171,38 +171,77 @@ static void resolve_in_dir(int dirfd, const char *name, const char *tmpname,
     resolved(r, "skipped", "none", "replaced by another file since planned: not deleted");
 }
 
-/* A message: ask the server (read-only) whether it is still there. A rule
- * no longer configured, or a server that cannot say, leaves the intent for
- * the next run; a renumbered folder means its fate cannot be known. */
-static void resolve_message(const struct ruleset *rs, const struct journal_item *intent,
-                            struct resolution *r)
+/* Not in the file store (a message, an archive's entry): what the store said
+ * of it, asked once per rule for the whole pending batch (an archive is read
+ * once, a server asked in one round). A rule no longer configured leaves
+ * the intent as tried; a store that cannot say leaves it for the next run;
+ * a renumbered folder means its fate cannot be known. */
+enum asked { ASKED_NO_RULE = -2, ASKED_LATER = -1 };
+
+static void resolve_remote(int state, struct resolution *r)
 {
-  const char *name = intent->rule, *identity = intent->identity;
-  const struct rule *rule = rs && name ? rules_find(rs, name) : NULL;
-  enum source_presence state;
-  struct lethe_err err = { 0 };
   r->result = NULL;
-  if(!rule || !source_of(rule)->presence || !identity) {
+  if(state == ASKED_NO_RULE)
     /* "failed" means tried, and the item may still exist. */
-    resolved(r, "failed", "none", "interrupted: whether the server deleted it is not "
-             "known; the next plan lists it again if it is still there");
-    return;
-  }
-  if(source_of(rule)->presence(rule, &identity, 1, &state, &err))
-    return; /* the server cannot be asked now: next run */
-  if(state == SOURCE_GONE)
-    resolved(r, "deleted", "logical-delete", "gone: the interrupted run expunged it");
+    resolved(r, "failed", "none", "interrupted: whether it was deleted is not known; the "
+             "next plan lists it again if it is still there");
+  else if(state == SOURCE_GONE)
+    resolved(r, "deleted", "logical-delete", "gone: the interrupted run deleted it");
   else if(state == SOURCE_PRESENT)
     resolved(r, "skipped", "none", "interrupted before deletion: still present");
   else if(state == SOURCE_UNKNOWABLE)
     resolved(r, "failed", "none", "interrupted, and the folder was recreated since (new "
              "UIDVALIDITY): whether the message was deleted is not known");
-  else
-    resolved(r, "skipped", "none", "intent record has no valid message identity");
+  else if(state == SOURCE_MALFORMED)
+    resolved(r, "skipped", "none", "intent record has no valid identity");
 }
 
-static void resolve(const struct ruleset *rs, const struct journal_item *intent,
-                    struct resolution *r)
+/* Fill asked[i] for every pending intent outside the file store. */
+static lethe_rc ask_stores(const struct pending *p, int *asked)
+{
+  const char **ids = calloc(p->n + 1, sizeof(*ids)), **paths = calloc(p->n + 1, sizeof(*paths));
+  enum source_presence *out = calloc(p->n + 1, sizeof(*out));
+  size_t *which = calloc(p->n + 1, sizeof(*which));
+  bool *done = calloc(p->n + 1, sizeof(*done));
+  lethe_rc rc = ids && paths && out && which && done ? LETHE_OK : LETHE_E_NOMEM;
+  for(size_t i = 0; !rc && i < p->n; i++) {
+    const char *name = p->v[i].rule;
+    const struct rule *rule = p->rs && name ? rules_find(p->rs, name) : NULL;
+    struct lethe_err err = { 0 };
+    size_t n = 0;
+    if(done[i] || p->v[i].store == LETHE_STORE_FILE)
+      continue;
+    for(size_t k = i; k < p->n; k++) {
+      if(done[k] || p->v[k].store == LETHE_STORE_FILE || !p->v[k].rule || !name ||
+         strcmp(p->v[k].rule, name))
+        continue;
+      done[k] = true;
+      asked[k] = ASKED_NO_RULE;
+      if(!rule || !source_of(rule)->presence || !p->v[k].identity)
+        continue;
+      ids[n] = p->v[k].identity;
+      paths[n] = p->v[k].path;
+      which[n++] = k;
+    }
+    if(!n)
+      continue;
+    if(source_of(rule)->presence(rule, ids, paths, n, out, &err)) {
+      for(size_t k = 0; k < n; k++)
+        asked[which[k]] = ASKED_LATER; /* the store cannot be asked now */
+      continue;
+    }
+    for(size_t k = 0; k < n; k++)
+      asked[which[k]] = (int)out[k];
+  }
+  free(ids);
+  free(paths);
+  free(out);
+  free(which);
+  free(done);
+  return rc;
+}
+
+static void resolve(const struct journal_item *intent, int asked, struct resolution *r)
 {
   const char *root = intent->root, *enc = intent->path;
   const char *tmpname = intent->tmpname, *identity = intent->identity;
@@ -214,7 +253,7 @@ static void resolve(const struct ruleset *rs, const struct journal_item *intent,
 
   r->result = NULL;
   if(intent->store != LETHE_STORE_FILE) {
-    resolve_message(rs, intent, r);
+    resolve_remote(asked, r);
     return;
   }
   db_init(&path, 4 * 1024 * 1024);
@@ -259,21 +298,32 @@ static void resolve(const struct ruleset *rs, const struct journal_item *intent,
 
 /* The rule record of the interrupted run that an intent belongs to, with its
  * plugin loaded, as rule info for the plugin's recovery hooks; false when
- * there is none (a plugin that is no longer installed cannot help). */
+ * there is none (a plugin that is no longer installed cannot help). The
+ * record keeps all the rule's settings; the plugin is given those it takes,
+ * as the run gave them (a source's keys such as inside= are not its). *given
+ * is the caller's to free. */
 static bool hook_target(struct pending *p, const char *rule, struct lethe_rule_info *info,
-                        const struct loaded_plugin **plugin)
+                        const struct loaded_plugin **plugin, struct lethe_setting **given)
 {
   struct lethe_err err = { 0 };
+  *given = NULL;
   for(size_t i = p->n_rules; i-- > 0;) {
     const struct journal_rule *r = &p->rules[i].rule;
+    size_t n = 0;
     if(strcmp(r->name, rule) || !r->action)
       continue;
     if(plugin_cache_get(&p->plugins, p->plugins_dir, r->action, plugin, &err)) {
       log_msg(LOG_WARNING, "recovery of run %s: %s", p->run_id, err.msg);
       return false;
     }
+    *given = calloc(r->n_settings + 1, sizeof(**given));
+    if(!*given)
+      return false;
+    for(size_t k = 0; k < r->n_settings; k++)
+      if(plugin_accepts(*plugin, r->settings[k].key))
+        (*given)[n++] = r->settings[k];
     *info = (struct lethe_rule_info){ .name = r->name, .source = r->source,
-                                      .settings = r->settings, .n_settings = r->n_settings,
+                                      .settings = *given, .n_settings = n,
                                       .rootfd = -1, .struct_size = sizeof(*info),
                                       .run_id = p->run_id };
     return true;
@@ -298,12 +348,19 @@ static bool plugin_detail(struct pending *p, const struct journal_item *intent, 
   };
   const struct loaded_plugin *plugin;
   struct lethe_rule_info info;
+  struct lethe_setting *given;
+  lethe_rc rc;
   if(intent->kind == ITEM_DIRECTORY)
     return false;
   if(source_identity(intent->store, intent->identity, &id))
     item.identity = NULL;
-  if(!hook_target(p, intent->rule, &info, &plugin) ||
-     plugin_recover_detail(plugin, &info, &item, &out))
+  if(!hook_target(p, intent->rule, &info, &plugin, &given)) {
+    free(given);
+    return false;
+  }
+  rc = plugin_recover_detail(plugin, &info, &item, &out);
+  free(given);
+  if(rc)
     return false;
   if(out.detail_json && out.detail_len && out.detail_len < n) {
     memcpy(detail, out.detail_json, out.detail_len);
@@ -334,17 +391,27 @@ static lethe_rc append_outcome(struct journal *j, const struct journal_item *int
 }
 
 /* Resolve and record every pending intent; false if some cannot be judged. */
+/* Resolve and record every pending intent; false if some cannot be judged.
+ * The plugins' recovery hooks run first: one may finish what the crashed
+ * run began (an archive's purge swapped in but not yet recorded), and the
+ * item's fate is what stands after that. */
 static lethe_rc finish(struct journal *j, struct pending *p, struct recovery_stats *stats,
                        bool *complete_all)
 {
-  lethe_rc rc = LETHE_OK;
+  char (*details)[1024] = calloc(p->n + 1, sizeof(*details));
+  int *asked = calloc(p->n + 1, sizeof(*asked));
+  lethe_rc rc = details && asked ? LETHE_OK : LETHE_E_NOMEM;
   *complete_all = true;
   if(p->n)
     qsort(p->v, p->n, sizeof(*p->v), by_seq);
+  for(size_t i = 0; !rc && i < p->n; i++)
+    if(!plugin_detail(p, &p->v[i], details[i], sizeof(details[i])))
+      details[i][0] = '\0';
+  if(!rc)
+    rc = ask_stores(p, asked);
   for(size_t i = 0; i < p->n && !rc; i++) {
     struct resolution r;
-    char detail[1024];
-    resolve(p->rs, &p->v[i], &r);
+    resolve(&p->v[i], asked[i], &r);
     if(!r.result) {
       *complete_all = false;
       continue;
@@ -353,9 +420,10 @@ static lethe_rc finish(struct journal *j, struct pending *p, struct recovery_sta
       stats->deleted++;
     else
       stats->present++;
-    rc = append_outcome(j, &p->v[i], &r, plugin_detail(p, &p->v[i], detail, sizeof(detail))
-                                           ? detail : NULL);
+    rc = append_outcome(j, &p->v[i], &r, details[i][0] ? details[i] : NULL);
   }
+  free(details);
+  free(asked);
   return rc;
 }
 
@@ -366,10 +434,12 @@ static void clean_leftovers(struct pending *p)
   for(size_t i = 0; i < p->n_rules; i++) {
     const struct loaded_plugin *plugin;
     struct lethe_rule_info info;
-    if(hook_target(p, p->rules[i].rule.name, &info, &plugin) &&
+    struct lethe_setting *given;
+    if(hook_target(p, p->rules[i].rule.name, &info, &plugin, &given) &&
        plugin_recover_clean(plugin, &info))
       log_msg(LOG_WARNING, "recovery of run %s: plugin %s could not clean up", p->run_id,
               plugin->api->name);
+    free(given);
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "isotime.h"
 #include "log.h"
+#include "history.h"
 #include "lock.h"
 #include "plugin_check.h"
 #include "runner.h"
@@ -58,6 +59,26 @@ static lethe_rc load_rules(struct cmd_env *env, struct diag *d)
   return rc ? rc : bound ? bound : checked;
 }
 
+/* The ledger's history of deletions behind each clock deleted:RULE. */
+static lethe_rc load_histories(struct cmd_env *env, struct diag *d)
+{
+  lethe_rc rc = LETHE_OK;
+  for(size_t i = 0; i < env->rs.n_rules && rc != LETHE_E_NOMEM; i++) {
+    struct rule *r = env->rs.rules[i];
+    struct lethe_err err = { 0 };
+    if(r->clock != CLOCK_DELETED || !r->deleted_by || r->events)
+      continue;
+    if(!rules_find(&env->rs, r->deleted_by))
+      diag_warn(d, r->file, r->line, "[rule %s]: clock deleted:%s names no rule configured "
+                "here; the ledger's history of it is used", r->name, r->deleted_by);
+    rc = history_deletions(env->cfg.ledger_dir, r->deleted_by, &r->events, &err);
+    if(rc && rc != LETHE_E_NOMEM)
+      diag_error(d, r->file, r->line, "[rule %s]: clock deleted:%s: %s", r->name,
+                 r->deleted_by, err.msg);
+  }
+  return rc == LETHE_E_NOMEM ? rc : d->errors ? LETHE_E_CONFIG : LETHE_OK;
+}
+
 static int load(struct cmd_env *env, const char *config_path)
 {
   const char *path = config_choose_path(config_path);
@@ -70,6 +91,8 @@ static int load(struct cmd_env *env, const char *config_path)
   env->has_config = !rc;
   if(!rc && (env->needs & NEEDS_RULES) == NEEDS_RULES)
     rc = load_rules(env, &d);
+  if(!rc && (env->needs & NEEDS_RULES) == NEEDS_RULES)
+    rc = load_histories(env, &d);
   report_diag(&d, rc);
   diag_release(&d);
   return rc ? EXIT_USAGE : EXIT_DONE;

@@ -36,5 +36,6 @@ int cmd_run(int argc, char **argv, struct cmd_env *env);
 int cmd_keygen(int argc, char **argv, struct cmd_env *env);
 int cmd_verify(int argc, char **argv, struct cmd_env *env);
 int cmd_show(int argc, char **argv, struct cmd_env *env);
+int cmd_restore_check(int argc, char **argv, struct cmd_env *env);
 
 #endif

@@ -23,6 +23,8 @@ static const struct command commands[] = {
   { "verify", cmd_verify, NEEDS_CONFIG,
     "check the ledger: signatures, chain, append-only history" },
   { "show", cmd_show, NEEDS_NOTHING, "render a certificate for people (text or HTML)" },
+  { "restore-check", cmd_restore_check, NEEDS_RULES,
+    "before restoring a backup: list (--purge: purge) what deleted subjects left in it" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -80,7 +82,7 @@ static void usage(FILE *f)
 {
   fputs("Usage: lethe COMMAND [OPTIONS]\n\nCommands:\n", f);
   for(size_t i = 0; i < N_COMMANDS; i++)
-    fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
   fputs("\n'lethe COMMAND --help' describes a command; lethe(1) describes them all.\n", f);
 }
 

@@ -127,6 +127,28 @@ static bool find_hold(const struct ruleset *rs, const struct item *it, const cha
   return false;
 }
 
+/* deleted:RULE: when the ledger certifies that RULE deleted the item's
+ * subject, matched by the subject's last component (history.h). A subject
+ * it never deleted is kept, and not listed: backups of live clients are
+ * not the plan's business. */
+static bool deleted_clock(const struct rule *r, const struct item *it, struct verdict *out)
+{
+  const char *last;
+  size_t n = it->subject_len;
+  if(!it->subject || !r->events) {
+    out->decision = DECISION_KEEP;
+    return false;
+  }
+  last = memrchr(it->subject, '/', n);
+  last = last ? last + 1 : it->subject;
+  if(events_lookup(r->events, last, n - (size_t)(last - it->subject), &out->clock))
+    return true;
+  out->decision = DECISION_KEEP;
+  snprintf(out->reason, sizeof(out->reason), "the ledger certifies no deletion of '%.*s' by "
+           "rule %s", (int)(n - (size_t)(last - it->subject)), last, r->deleted_by);
+  return false;
+}
+
 /* Put the hold first in the reason; what the rule alone would have done
  * follows it (cut to fit). */
 static void describe_hold(struct verdict *out, const char *then)
@@ -161,7 +183,9 @@ void policy_decide(const struct rule *r, const struct ruleset *rs, const struct 
       describe_hold(out, "; also: ");
     return;
   }
-  out->has_clock = read_clock(r, it, subj, out);
+  if(r->clock == CLOCK_DELETED && !deleted_clock(r, it, out))
+    return; /* a subject never certified deleted: nothing to purge */
+  out->has_clock = r->clock == CLOCK_DELETED || read_clock(r, it, subj, out);
   if(!out->has_clock) {
     out->decision = held ? DECISION_HELD : DECISION_SKIP;
     if(held)

@@ -246,6 +246,17 @@ lethe_rc events_load(const char *path, struct events **out, struct diag *d)
   return rc;
 }
 
+lethe_rc events_new(struct events **out)
+{
+  *out = calloc(1, sizeof(**out));
+  return *out ? LETHE_OK : LETHE_E_NOMEM;
+}
+
+lethe_rc events_add(struct events *ev, const char *key, size_t len, int64_t when)
+{
+  return put(ev, key, len, when);
+}
+
 bool events_lookup(const struct events *ev, const char *key, size_t len, int64_t *when)
 {
   const struct entry *e;

@@ -25,6 +25,13 @@ lethe_rc events_load(const char *path, struct events **out, struct diag *d) WUR;
 lethe_rc events_parse(const char *path, const char *text, size_t len, struct events **out,
                       struct diag *d) WUR;
 
+/* An empty table, for dates that come from elsewhere than a CSV (the
+ * deletions the ledger certifies). */
+lethe_rc events_new(struct events **out) WUR;
+
+/* Record key[0..len) at when; a key recorded again keeps its latest date. */
+lethe_rc events_add(struct events *ev, const char *key, size_t len, int64_t when) WUR;
+
 /* The date recorded for key[0..len), if any. */
 bool events_lookup(const struct events *ev, const char *key, size_t len, int64_t *when);
 

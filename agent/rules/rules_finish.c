@@ -51,6 +51,10 @@ static lethe_rc finish_rule(struct rule *r, struct diag *d)
   if(r->clock == CLOCK_NEWEST && !r->subject)
     diag_error(d, r->file, r->line, "[rule %s]: clock 'newest' needs a 'subject' (such as "
                "'*/') to look inside", r->name);
+  if(r->clock == CLOCK_DELETED && !r->subject)
+    diag_error(d, r->file, r->line, "[rule %s]: clock 'deleted:%s' needs a 'subject' (such as "
+               "'Clients/*/'): subjects are what the ledger says were deleted", r->name,
+               r->deleted_by);
   if(r->clock == CLOCK_EVENTS && r->events_path)
     return events_load(r->events_path, &r->events, d);
   return LETHE_OK;

@@ -44,13 +44,17 @@ enum item_time {
 };
 
 /* Room for the identity text of any store. */
-#define ITEM_IDENTITY_LEN 160
+#define ITEM_IDENTITY_LEN 256
 
 struct item {
   uint32_t store;           /* LETHE_STORE_* */
   enum item_kind kind;
-  const char *rel;          /* path or id relative to the source */
+  const char *rel;          /* path or id relative to the source (archive
+                               entries: the entry's path in the archive) */
   size_t rel_len;
+  const char *container;    /* archive entries: the archive's path relative to
+                               the source; NULL for other items */
+  size_t container_len;
   const char *name;         /* the last component, for the name clock */
   const char *subject;      /* the subject key ("Acme Ltd"), or NULL */
   size_t subject_len;
@@ -58,7 +62,8 @@ struct item {
   uint32_t nlink;
   /* What proves at deletion time that this is still the planned thing:
    * "dev=2049 ino=1234 size=5678 mtime_ns=... ctime_ns=..." for files,
-   * "uidvalidity=1 uid=42" for IMAP. Compared as text. */
+   * "uidvalidity=1 uid=42" for IMAP, "id=... changekey=..." for Graph
+   * (graph_ident.h). Compared as text. */
   char identity[ITEM_IDENTITY_LEN];
   int64_t times[TIME__COUNT];
   bool has_time[TIME__COUNT];

@@ -40,6 +40,11 @@ enum source_presence {
 struct source_ops {
   const char *name;               /* the store's name: "file", "imap" */
   const char *const *schemes;     /* the URI prefixes it owns: "imap://" */
+  const char *claim_key;          /* when set: the store owns a rule of its scheme
+                                     only when the rule has this setting, and
+                                     before a store that has no claim_key (the
+                                     archive store claims file:// rules with
+                                     "inside") */
   uint32_t store;                 /* LETHE_STORE_* of its items */
   uint32_t clocks;                /* SOURCE_CLOCK(CLOCK_*) of each clock it offers
                                      (events: is offered by every store) */
@@ -77,10 +82,12 @@ struct source_ops {
   lethe_rc (*identity)(const char *text, struct lethe_identity *out);
 
   /* Optional, for recovery of items that are not local files: whether each
-   * of n planned identities of rule r still names an item, asked read-only.
-   * An error means the store cannot be asked now (the next run asks again). */
-  lethe_rc (*presence)(const struct rule *r, const char *const *identities, size_t n,
-                       enum source_presence *out, struct lethe_err *err);
+   * of n planned items of rule r (its identity text, and its path as the
+   * plan wrote it) still exists as planned, asked read-only. An error means
+   * the store cannot be asked now (the next run asks again). */
+  lethe_rc (*presence)(const struct rule *r, const char *const *identities,
+                       const char *const *paths, size_t n, enum source_presence *out,
+                       struct lethe_err *err);
 };
 
 /* The store a bound rule's source belongs to (never NULL once bound). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -48,7 +49,7 @@ bool arc_id_same_inode(const struct arc_id *a, const struct arc_id *b)
 
 static void id_from_statx(const struct statx *stx, struct arc_id *out)
 {
-  out->dev = ((uint64_t)stx->stx_dev_major << 32) | stx->stx_dev_minor;
+  out->dev = makedev(stx->stx_dev_major, stx->stx_dev_minor); /* as st_dev, as fileops */
   out->ino = stx->stx_ino;
   out->size = stx->stx_size;
   out->mtime_ns = ts_ns(&stx->stx_mtime);

@@ -59,6 +59,7 @@ struct purge_target {
   size_t len;
   bool has_expect;
   struct purge_expect expect;
+  bool exact;        /* only the entry of this name, not what lies below it */
   uint64_t matched;  /* entries it matched in the archive */
 };
 
@@ -170,6 +171,13 @@ lethe_rc purge_job_init(struct purge_job *job, int dirfd, const char *name, cons
  * NULL. LETHE_E_USAGE for an empty path. */
 lethe_rc purge_job_add(struct purge_job *job, const char *path, size_t len,
                        const struct purge_expect *expect, struct arc_err *err) ARC_WUR;
+
+/* Like purge_job_add, but the entry of that name only: a directory entry
+ * goes, what lies below it is left to its own requests (Lethe asks for each
+ * entry a rule selects, so that an entry the rule excepts is never purged
+ * with its folder). */
+lethe_rc purge_job_add_exact(struct purge_job *job, const char *path, size_t len,
+                             const struct purge_expect *expect, struct arc_err *err) ARC_WUR;
 
 /* Free everything the job holds (never closes dirfd). */
 void purge_job_release(struct purge_job *job);

@@ -21,7 +21,7 @@ void purge_set_release(struct purge_set *s);
 
 /* Add a path (trailing slashes dropped). LETHE_E_USAGE if empty, NOMEM. */
 lethe_rc purge_set_add(struct purge_set *s, const char *path, size_t len,
-                       const struct purge_expect *expect, struct arc_err *err) ARC_WUR;
+                       const struct purge_expect *expect, bool exact, struct arc_err *err) ARC_WUR;
 
 /* The target path (len bytes) falls under: the same path, or a directory
  * above it. NULL when it is kept. */

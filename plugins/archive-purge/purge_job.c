@@ -62,7 +62,13 @@ lethe_rc purge_job_init(struct purge_job *job, int dirfd, const char *name, cons
 lethe_rc purge_job_add(struct purge_job *job, const char *path, size_t len,
                        const struct purge_expect *expect, struct arc_err *err)
 {
-  return purge_set_add(&job->set, path, len, expect, err);
+  return purge_set_add(&job->set, path, len, expect, false, err);
+}
+
+lethe_rc purge_job_add_exact(struct purge_job *job, const char *path, size_t len,
+                             const struct purge_expect *expect, struct arc_err *err)
+{
+  return purge_set_add(&job->set, path, len, expect, true, err);
 }
 
 void purge_job_release(struct purge_job *job)

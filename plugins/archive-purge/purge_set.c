@@ -25,7 +25,7 @@ static size_t strip_slashes(const char *path, size_t len)
 }
 
 lethe_rc purge_set_add(struct purge_set *s, const char *path, size_t len,
-                       const struct purge_expect *expect, struct arc_err *err)
+                       const struct purge_expect *expect, bool exact, struct arc_err *err)
 {
   struct purge_target *t;
   len = strip_slashes(path, len);
@@ -49,6 +49,7 @@ lethe_rc purge_set_add(struct purge_set *s, const char *path, size_t len,
   memcpy(t->path, path, len);
   t->path[len] = '\0';
   t->len = len;
+  t->exact = exact;
   if(expect) {
     t->has_expect = true;
     t->expect = *expect;
@@ -105,7 +106,7 @@ struct purge_target *purge_set_match(struct purge_set *s, const char *path, size
     if(path[i] != '/')
       continue;
     t = find(s, path, i);
-    if(t)
+    if(t && !t->exact)
       return t;
   }
   return NULL;

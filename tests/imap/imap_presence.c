@@ -37,7 +37,8 @@ int main(int argc, char **argv)
   out = calloc(n + 1, sizeof(*out));
   if(!r || !out)
     return 2;
-  if(source_of(r)->presence(r, (const char *const *)argv + 3, n, out, &err)) {
+  if(source_of(r)->presence(r, (const char *const *)argv + 3, (const char *const *)argv + 3, n,
+                            out, &err)) {
     fprintf(stderr, "imap_presence: %s\n", err.msg);
     status = 1;
   }

@@ -143,6 +143,14 @@ struct lethe_graph_identity {
   size_t change_key_len;
 };
 
+/* An entry inside an archive: the archive's own identity, and the entry's
+ * size and modification time (seconds) as listed when planned. */
+struct lethe_archive_identity {
+  struct lethe_file_identity archive;
+  int64_t entry_size;
+  int64_t entry_mtime;
+};
+
 /* An item's identity, typed (ABI 2). Only the member of the item's store is
  * filled; text is the canonical form plans and journals carry. */
 struct lethe_identity {
@@ -152,6 +160,7 @@ struct lethe_identity {
   struct lethe_file_identity file;    /* LETHE_STORE_FILE */
   struct lethe_imap_identity imap;    /* LETHE_STORE_IMAP */
   struct lethe_graph_identity graph;  /* LETHE_STORE_GRAPH */
+  struct lethe_archive_identity archive; /* LETHE_STORE_ARCHIVE */
 };
 
 /* One item to delete. */
@@ -160,10 +169,14 @@ struct lethe_item {
   enum lethe_item_kind kind;
   const char *uri;            /* percent-encoded */
   const char *path;           /* files: decoded, relative to the source root;
-                                 others: as the plan wrote it */
+                                 archive entries: the entry's path in the
+                                 archive, decoded (raw bytes); others: as the
+                                 plan wrote it */
   const char *subject;        /* the subject's path, or NULL */
-  int dirfd;                  /* files: the item's parent directory; else -1 */
-  const char *name;           /* files: the item's name in dirfd */
+  int dirfd;                  /* files: the item's parent directory; archive
+                                 entries: the archive's; else -1 */
+  const char *name;           /* files: the item's name in dirfd; archive
+                                 entries: the archive's */
   const char *identity_text;  /* as planned, the canonical text (ABI 1: "identity") */
   uint64_t size;
   const char *tmpname;        /* files: a free name in dirfd, already journalled, to

@@ -27,7 +27,7 @@ struct scan {
   const char *root_held;
 };
 
-static bool selected(const struct rule *r, const char *rel, size_t len)
+bool source_path_selected(const struct rule *r, const char *rel, size_t len)
 {
   bool in = r->select.n == 0;
   for(size_t i = 0; !in && i < r->select.n; i++)
@@ -73,9 +73,7 @@ static void stat_item(const struct walk_entry *e, struct item *it, char *problem
   set_time(it, TIME_BTIME, (stx.stx_mask & STATX_BTIME) != 0, ts(&stx.stx_btime));
 }
 
-/* The subject of an entry: its first subject_depth components, if the entry
- * lies below them and they match the rule's subject pattern. */
-static bool find_subject(const struct rule *r, const char *rel, size_t len, size_t *sublen)
+bool source_path_subject(const struct rule *r, const char *rel, size_t len, size_t *sublen)
 {
   unsigned seen = 0;
   for(size_t i = 0; i < len; i++) {
@@ -97,7 +95,7 @@ static lethe_rc yield(struct scan *s, const struct walk_entry *e, struct item *i
   it->name = e->name;
   it->hold_dir = e->hold_dir ? e->hold_dir : s->root_held;
   if(s->r->subject) {
-    if(find_subject(s->r, e->rel, e->rel_len, &sublen)) {
+    if(source_path_subject(s->r, e->rel, e->rel_len, &sublen)) {
       it->subject = e->rel;
       it->subject_len = sublen;
       subj = &s->subj;
@@ -115,7 +113,7 @@ static lethe_rc visit(void *ctx, const struct walk_entry *e)
   struct item it = { .kind = ITEM_FILE };
   char problem[256];
   s->stats->source_items++;
-  if(!selected(s->r, e->rel, e->rel_len))
+  if(!source_path_selected(s->r, e->rel, e->rel_len))
     return LETHE_OK;
   if(e->type == WALK_SYMLINK)
     it.kind = ITEM_SYMLINK;
@@ -217,7 +215,7 @@ static lethe_rc decode_root(struct rule *r, const char *path)
   return rc;
 }
 
-static void file_finish_rule(struct rule *r, struct diag *d)
+void source_file_root(struct rule *r, struct diag *d)
 {
   lethe_rc rc = decode_root(r, r->source + strlen("file://"));
   if(rc == LETHE_E_NOMEM)
@@ -288,7 +286,7 @@ const struct source_ops source_file_ops = {
   .default_clock = CLOCK_MTIME,
   .keys = file_keys,
   .local = true,
-  .finish_rule = file_finish_rule,
+  .finish_rule = source_file_root,
   .check = file_check,
   .scan = file_scan,
   .uris = file_uris,

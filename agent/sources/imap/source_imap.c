@@ -461,11 +461,13 @@ static lethe_rc search_present(struct imap_scan *s, struct lethe_err *err)
   return rc;
 }
 
-static lethe_rc imap_presence(const struct rule *r, const char *const *identities, size_t n,
-                              enum source_presence *out, struct lethe_err *err)
+static lethe_rc imap_presence(const struct rule *r, const char *const *identities,
+                              const char *const *paths, size_t n, enum source_presence *out,
+                              struct lethe_err *err)
 {
   struct imap_scan s = { .r = r };
   bool *seen = NULL;
+  (void)paths; /* the identity names the message */
   lethe_rc rc = open_folder(&s, err);
   for(size_t i = 0; !rc && i < n; i++) {
     uint32_t v, uid;

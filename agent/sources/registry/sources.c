@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "source_archive.h"
 #include "source_file.h"
 #include "source_graph.h"
 #include "source_imap.h"
@@ -11,17 +12,27 @@
  * them. A new store adds its table here. */
 static const struct source_ops *const stores[] = {
   &source_file_ops,
+  &source_archive_ops,
   &source_imap_ops,
   &source_graph_ops,
 };
 
 #define N_STORES (sizeof(stores) / sizeof(stores[0]))
 
-static const struct source_ops *find_store(const char *uri)
+static bool owns(const struct source_ops *ops, const struct rule *r)
 {
-  for(size_t i = 0; i < N_STORES; i++)
-    for(const char *const *s = stores[i]->schemes; *s; s++)
-      if(!strncmp(uri, *s, strlen(*s)))
+  for(const char *const *s = ops->schemes; *s; s++)
+    if(!strncmp(r->source, *s, strlen(*s)))
+      return !ops->claim_key || rule_setting(r, ops->claim_key);
+  return false;
+}
+
+/* A store that claims the rule by one of its settings goes first. */
+static const struct source_ops *find_store(const struct rule *r)
+{
+  for(int pass = 0; pass < 2; pass++)
+    for(size_t i = 0; i < N_STORES; i++)
+      if(!stores[i]->claim_key == (pass == 1) && owns(stores[i], r))
         return stores[i];
   return NULL;
 }
@@ -96,7 +107,7 @@ lethe_rc sources_bind(struct ruleset *rs, struct diag *d)
   for(size_t i = 0; i < rs->n_rules; i++) {
     struct rule *r = rs->rules[i];
     if(r->source) {
-      r->ops = find_store(r->source);
+      r->ops = find_store(r);
       if(!r->ops)
         unknown_scheme(r, d);
     }
