@@ -117,7 +117,7 @@ check_archives() {
   local a
   while IFS= read -r -d '' a; do
     if ! jq -c --arg a "$a" 'select(.type == "outcome" and .detail.archive? == $a)' \
-      $(journal_files "$D/state") /dev/null 2>/dev/null | grep -q .; then
+      $(journal_files "$D/state") /dev/null 2>/dev/null | has .; then
       ORPHANS=$((ORPHANS + 1))
       [[ -n $ORPHAN_EXAMPLE ]] || ORPHAN_EXAMPLE="$1: ${a##*/} ($(stat -c %s "$a") bytes)"
     fi

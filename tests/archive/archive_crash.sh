@@ -41,7 +41,7 @@ EOF
   "$LETHE" keygen -c "$d/lethe.ini" >/dev/null 2>&1 || fail "keygen failed"
 }
 
-acme_gone() { ! tar -tzf "$1" | grep -q Acme; }
+acme_gone() { ! tar -tzf "$1" | has Acme; }
 
 K=1
 while :; do

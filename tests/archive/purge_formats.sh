@@ -75,5 +75,5 @@ a=$T/py.zip
 (cd "$src" && python3 -m zipfile -c "$a" keep gone)
 check python-zip "$a" gone/ "env LC_ALL=C.UTF-8 unzip -q" zip
 unzip -tq "$a" >/dev/null || fail "python-zip: unzip -t finds errors"
-LC_ALL=C.UTF-8 unzip -l "$a" | grep -q $'caf\xc3\xa9' || fail "python-zip: UTF-8 name no longer shown as UTF-8"
+LC_ALL=C.UTF-8 unzip -l "$a" | has $'caf\xc3\xa9' || fail "python-zip: UTF-8 name no longer shown as UTF-8"
 echo "1 passed, 0 failed"

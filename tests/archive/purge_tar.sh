@@ -73,7 +73,7 @@ check_one() {   # FORMAT COMPRESS
     fail "$fmt/$z: tar -d finds differences"
   }
   # Still sparse: the purged archive holds the islands, not 64 MiB of zeros.
-  "$PURGE_TOOL" list "$a" | grep -q '^file 67108864 .* sparse keep/sparse.img$' ||
+  "$PURGE_TOOL" list "$a" | has '^file 67108864 .* sparse keep/sparse.img$' ||
     fail "$fmt/$z: sparse.img is no longer sparse: $("$PURGE_TOOL" list "$a" | grep sparse.img)"
   if [[ -n $xattrs ]]; then
     python3 -c 'import os,sys; assert os.getxattr(sys.argv[1], "user.lethe") == b"kept"' \

@@ -97,7 +97,7 @@ expect_rc 0 tar
 [[ $(grep -c ' deleted logical-delete | ' "$T/tar.out") == 2 ]] || fail "tar: $(cat "$T/tar.out")"
 mkdir "$T/y"
 bsdtar -xOf "$T"/tar/*.tar.zst | split_mbox "$T/y"
-bsdtar -tf "$T"/tar/*.tar.zst | grep -qx 'Tarred.mbox' || fail "the tar does not hold Tarred.mbox"
+bsdtar -tf "$T"/tar/*.tar.zst | has -x 'Tarred.mbox' || fail "the tar does not hold Tarred.mbox"
 for f in 1 2; do
   found=
   for g in "$T"/y/*; do same "$M/$f" "$g" && found=1; done

@@ -72,7 +72,7 @@ done
 [[ $(outcome 7) == "7 skipped none |"*"no longer in the folder"* ]] || fail "UID 7: $(outcome 7)"
 got=$(uids Support | tr '\n' ' ')
 [[ $got == "4 6 9 " ]] || fail "Support holds UIDs '$got', expected '4 6 9 '"
-flags Support | grep -qx '4 \\Deleted' || fail "UID 4 lost the \\Deleted another session set"
+flags Support | has -x '4 \\Deleted' || fail "UID 4 lost the \\Deleted another session set"
 
 # A recreated folder: the planned UIDs exist again, but name other messages.
 mapfile -t re_ids < <(ids Recreated)

@@ -44,5 +44,5 @@ expect_rc 0 allow
 [[ $(grep -c ' deleted logical-delete | ' "$T/allow.out") == 2 ]] ||
   fail "with allow-no-uidplus: $(cat "$T/allow.out")"
 [[ $(uids Plain | tr '\n' ' ') == "3 " ]] || fail "Plain holds $(uids Plain | tr '\n' ' '), expected 3"
-flags Plain | grep -qx '3 \\Deleted' || fail "message 3 lost the \\Deleted another session set"
+flags Plain | has -x '3 \\Deleted' || fail "message 3 lost the \\Deleted another session set"
 note "ok"

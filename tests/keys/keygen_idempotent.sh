@@ -23,7 +23,7 @@ grep -q -F "allowed signers  $key.allowed_signers (written)" "$T/first.out" ||
   fail "output: $(cat "$T/first.out")"
 grep -q -F "principal        $PRINCIPAL" "$T/first.out" || fail "output: $(cat "$T/first.out")"
 [[ ! -s $T/first.err ]] || fail "stderr: $(cat "$T/first.err")"
-ls -A "$cfg/keys" | grep -q -v -x -e signing.key -e signing.key.pub -e signing.key.allowed_signers &&
+ls -A "$cfg/keys" | has -v -x -e signing.key -e signing.key.pub -e signing.key.allowed_signers &&
   fail "stray files: $(ls -A "$cfg/keys")"
 fingerprint=$(grep '^fingerprint' "$T/first.out")
 

@@ -35,6 +35,18 @@ note() {
   printf '%s: %s\n' "$TEST_NAME" "$*"
 }
 
+# has GREP-ARGS...: whether stdin holds a matching line, reading stdin to its
+# end. `producer | grep -q` stops reading at the first match, the producer
+# then dies of SIGPIPE, and pipefail turns the match into a failure (or, under
+# `!`, into a false pass).
+has() {
+  local rc
+  grep -q "$@"
+  rc=$?
+  cat >/dev/null
+  return $rc
+}
+
 # Commands run by cleanup before the directory is removed (umount ...).
 CLEANUP_HOOKS=()
 T=
