@@ -376,7 +376,8 @@ static void fail_all(struct batch *b, const struct lethe_err *err)
     out->result = LETHE_RESULT_FAILED;
     snprintf(out->level, sizeof(out->level), "%s", LETHE_LEVEL_NONE);
     out->level_reason[0] = '\0';
-    put(out->error, sizeof(out->error), "not deleted: archiving failed: %s", err->msg);
+    put(out->error, sizeof(out->error), "not deleted: archiving failed (the batch's archive could "
+        "not be made): %s", err->msg);
   }
 }
 

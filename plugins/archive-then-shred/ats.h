@@ -40,6 +40,7 @@ struct ats_entry {
 /* An archive being written to an fd. */
 struct ats_writer {
   struct archive *a;
+  bool zip;
 };
 
 /* Start writing format f to fd (which stays the caller's). */

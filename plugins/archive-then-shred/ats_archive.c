@@ -13,6 +13,8 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include "arc_locale.h"
+
 #define IO_CHUNK ((size_t)1 << 20)
 
 static const struct ats_format formats[] = {
@@ -102,6 +104,7 @@ lethe_rc ats_writer_open(struct ats_writer *w, int fd, const struct ats_format *
                          struct lethe_err *err)
 {
   w->a = archive_write_new();
+  w->zip = f->zip;
   if(!w->a)
     return err_set(err, LETHE_E_NOMEM, "out of memory");
   if(setup_write(w->a, f) != ARCHIVE_OK || archive_write_open_fd(w->a, fd) != ARCHIVE_OK) {
@@ -125,12 +128,23 @@ static struct archive_entry *new_entry(const char *path, mode_t type, mode_t mod
   return e;
 }
 
+/* Names are bytes (lethe runs in the C locale, where libarchive cannot
+ * convert anything over 0x7f): a UTF-8 name is written as UTF-8 (pax path
+ * records, the zip UTF-8 flag); a name that is not UTF-8 is written as its
+ * raw bytes (pax hdrcharset=BINARY, a zip name without the UTF-8 flag), for
+ * which libarchive warns, and which the reading back checks byte for byte.
+ * A symlink's target likewise. */
 static lethe_rc write_header(struct ats_writer *w, struct archive_entry *ent, const char *path,
                              struct lethe_err *err)
 {
+  const char *target = archive_entry_symlink(ent);
+  bool utf8 = arc_utf8_valid(path, strlen(path)) &&
+              (!target || arc_utf8_valid(target, strlen(target)));
+  void *loc = utf8 || !w->zip ? arc_locale_enter() : arc_locale_enter_c();
   int r = archive_write_header(w->a, ent);
+  arc_locale_leave(loc);
   archive_entry_free(ent);
-  if(r != ARCHIVE_OK) {
+  if(r != ARCHIVE_OK && !(r == ARCHIVE_WARN && !utf8)) {
     char what[300];
     snprintf(what, sizeof(what), "cannot archive '%.256s'", path);
     return la_error(w->a, err, what);
@@ -283,17 +297,19 @@ static lethe_rc check_entry(struct archive *a, size_t i, const struct ats_entry 
   unsigned char digest[ATS_SHA256_LEN];
   const char *name, *target;
   uint64_t len;
+  void *loc = arc_locale_enter();
   int r = archive_read_next_header(a, &ent);
 
+  name = r == ARCHIVE_OK || r == ARCHIVE_WARN ? archive_entry_pathname(ent) : NULL;
+  target = r == ARCHIVE_OK || r == ARCHIVE_WARN ? archive_entry_symlink(ent) : NULL;
+  arc_locale_leave(loc);
   if(r == ARCHIVE_EOF)
     return mismatch(err, i, e->path, "missing (the archive ends early)");
   if(r != ARCHIVE_OK && r != ARCHIVE_WARN)
     return la_error(a, err, "archive verification failed: cannot read an entry header");
-  name = archive_entry_pathname(ent);
   if(!name || strcmp(name, e->path))
     return mismatch(err, i, e->path, "the entry has another name");
   if(e->symlink) {
-    target = archive_entry_symlink(ent);
     if(archive_entry_filetype(ent) != AE_IFLNK || !target || strcmp(target, e->target))
       return mismatch(err, i, e->path, "not the symlink that was written");
     return LETHE_OK;
