@@ -114,6 +114,8 @@ lethe_rc ledger_open(struct ledger *l, const char *dir, bool create_it, struct l
   if(!l->dir)
     return LETHE_E_NOMEM;
   git_libgit2_init(); /* reference-counted; ledger_close shuts it down */
+  if(create_it)
+    ledger_clear_stale_locks(dir);
   rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
   if(rc && create_it) {
     /* missing, or half made by another writer: look again under the lock */

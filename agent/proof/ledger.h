@@ -24,12 +24,18 @@ struct ledger {
   char warning[512];    /* set by ledger_append when the work tree lagged */
 };
 
-/* Open the repository at dir (never a parent's). With create, make it
- * (non-bare, branch main) if it does not exist. */
+/* Open the repository at dir (never a parent's). With create (a writer, which
+ * holds lethe's lock), first remove git lock files a killed writer left
+ * (ledger_clear_stale_locks), then make the repository (non-bare, branch
+ * main) if it does not exist. */
 lethe_rc ledger_open(struct ledger *l, const char *dir, bool create,
                      struct lethe_err *err) WUR;
 
 void ledger_close(struct ledger *l);
+
+/* Remove *.lock files in dir/.git and below dir/.git/refs, each with a
+ * warning (ledger_locks.c): only for a writer holding lethe's lock. */
+void ledger_clear_stale_locks(const char *dir);
 
 /* The commit the branch points at; *unborn true (and head zeroed) when the
  * branch has no commit yet. */

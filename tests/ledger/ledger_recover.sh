@@ -3,7 +3,8 @@
 # lethe run, which certifies it: its certificate says recovered, its status
 # is "recovered", the outcomes recovery established are marked, and every
 # file deleted appears as deleted in exactly one certificate. The ledger
-# then verifies as any other.
+# then verifies as any other. Git lock files a killed writer left are
+# removed by the next one.
 . "$(dirname "$0")/lib.sh"
 setup_tmp
 need_fault_injection
@@ -75,5 +76,33 @@ jq -e '.recovered and .status == "recovered" and .totals.deleted > 0
 [[ -z $(find "$D/state/journal" -maxdepth 1 -name '*.jsonl') ]] || fail "stopped: journal left"
 check_ledger "$D/ledger"
 note "a run stopped part way: recovered and certified at once"
+
+# A writer killed inside git leaves git's lock files, which git never takes
+# over: the ledger being created (config.lock in a half-made .git), or a
+# certificate being committed (index.lock, the branch's lock). The next run
+# removes them, says so, and certifies; the lock files themselves were never
+# committed.
+for where in create commit; do
+  D=$T/lock-$where
+  make_env "$D"
+  keygen "$D"
+  if [[ $where == create ]]; then
+    mkdir -p "$D/ledger/.git"
+    : >"$D/ledger/.git/config.lock"
+  else
+    run "first-$where" "$LETHE" run -c "$D/lethe.ini"
+    expect_rc 0 "first-$where"
+    add_old_files "$D" later
+    : >"$D/ledger/.git/index.lock"
+    : >"$D/ledger/.git/refs/heads/main.lock"
+  fi
+  run "locked-$where" "$LETHE" run -c "$D/lethe.ini"
+  expect_rc 0 "locked-$where"
+  expect_in "locked-$where" "left by a writer that was interrupted"
+  [[ -z $(find "$D/ledger/.git" -name '*.lock') ]] || fail "$where: lock files left: $(find "$D/ledger/.git" -name '*.lock')"
+  [[ -z $(find "$D/state/journal" -maxdepth 1 -name '*.jsonl') ]] || fail "$where: a journal was left uncertified"
+  check_ledger "$D/ledger"
+  note "$where: a killed writer's git locks removed, the run certified"
+done
 
 no_secrets "$T/k2/key/signing.key"
