@@ -27,7 +27,8 @@ lethe_rc ap_read_settings(const struct lethe_rule_info *rule, struct shred_opts 
     *bad = i;
     if(shred_opts_set(o, rule->settings[i].key, rule->settings[i].value, &err)) {
       snprintf(errbuf, errlen, "%s", err.rc == LETHE_E_NOTFOUND
-               ? "a setting archive-purge does not take (passes, zero-pass, verify)" : err.msg);
+               ? "a setting archive-purge does not take (passes, zero-pass, verify, "
+               "in-place-device)" : err.msg);
       return LETHE_E_CONFIG;
     }
   }
@@ -105,8 +106,6 @@ static const char *rule_method(void *state)
   return ((struct ap_state *)state)->method;
 }
 
-static const char *const settings[] = { "passes", "zero-pass", "verify", NULL };
-
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "archive-purge",
@@ -114,7 +113,7 @@ static const struct lethe_plugin plugin = {
   .stores = LETHE_STORE_ARCHIVE,
   .method = "archive rewritten without the entries, verified, swapped in; the old archive's "
             "data shredded as the shred plugin does",
-  .settings = settings,
+  .settings = shred_setting_keys,
   .open = open_rule,
   .delete_one = delete_one,
   .delete_batch = delete_batch,

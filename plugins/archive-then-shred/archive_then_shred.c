@@ -429,7 +429,7 @@ static lethe_rc delete_one(void *state, const struct lethe_item *item,
 }
 
 static const char *const settings[] = { "archive-dir", "archive-format", "passes",
-                                        "zero-pass", "verify", NULL };
+                                        "zero-pass", "verify", "in-place-device", NULL };
 
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,

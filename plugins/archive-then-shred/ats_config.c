@@ -62,7 +62,8 @@ static lethe_rc set_one(struct ats_config *st, const struct lethe_setting *s,
   rc = shred_opts_set(&st->shred, s->key, s->value, err);
   if(rc == LETHE_E_NOTFOUND)
     return err_set(err, LETHE_E_CONFIG, "setting '%s' is unknown to the archive-then-shred "
-                   "plugin (known: archive-dir, archive-format, passes, zero-pass, verify)",
+                   "plugin (known: archive-dir, archive-format, passes, zero-pass, verify, "
+                   "in-place-device)",
                    s->key);
   return rc;
 }
@@ -81,7 +82,7 @@ lethe_rc ats_config_init(struct ats_config *st, const struct lethe_rule_info *ru
   shred_opts_init(&st->shred);
   for(size_t i = 0; i < rule->n_settings; i++) {
     *bad = i;
-    for(size_t j = 0; j < i; j++)
+    for(size_t j = 0; j < i && !shred_opts_repeatable(rule->settings[i].key); j++)
       if(!strcmp(rule->settings[j].key, rule->settings[i].key))
         return err_set(err, LETHE_E_CONFIG, "setting '%s' is given more than once",
                        rule->settings[i].key);

@@ -11,13 +11,33 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-const char *const shred_setting_keys[] = { "passes", "zero-pass", "verify", NULL };
+const char *const shred_setting_keys[] = { "passes", "zero-pass", "verify", "in-place-device",
+                                            NULL };
 
 void shred_opts_init(struct shred_opts *o)
 {
+  memset(o, 0, sizeof(*o));
   o->passes = SHRED_PASSES_DEFAULT;
-  o->zero_pass = false;
-  o->verify = false;
+}
+
+/* A device name as the kernel (sda, dm-2) or device-mapper (vg0-data) has
+ * it: one path component of letters, digits and . _ - + : */
+static lethe_rc add_device(struct shred_declared *d, const char *value, struct lethe_err *err)
+{
+  size_t n = strlen(value);
+  bool ok = n > 0 && n < SHRED_DEVICE_NAME_MAX && value[0] != '.';
+  for(const char *p = value; ok && *p; p++)
+    ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+         strchr("._-+:", *p);
+  if(!ok)
+    return err_set(err, LETHE_E_CONFIG, "setting 'in-place-device': '%s' is not a device "
+                   "name as /sys/block or /dev/mapper shows it (sda, vda, md0, vg0-data)",
+                   value);
+  if(d->n == SHRED_DECLARED_MAX)
+    return err_set(err, LETHE_E_CONFIG, "setting 'in-place-device': more than %d devices",
+                   SHRED_DECLARED_MAX);
+  memcpy(d->name[d->n++], value, n + 1);
+  return LETHE_OK;
 }
 
 bool shred_opts_is_key(const char *key)
@@ -26,6 +46,11 @@ bool shred_opts_is_key(const char *key)
     if(!strcmp(key, shred_setting_keys[i]))
       return true;
   return false;
+}
+
+bool shred_opts_repeatable(const char *key)
+{
+  return !strcmp(key, "in-place-device");
 }
 
 static lethe_rc parse_bool(const char *key, const char *value, bool *out,
@@ -72,6 +97,8 @@ lethe_rc shred_opts_set(struct shred_opts *o, const char *key, const char *value
     return parse_bool(key, value, &o->zero_pass, err);
   if(!strcmp(key, "verify"))
     return parse_bool(key, value, &o->verify, err);
+  if(!strcmp(key, "in-place-device"))
+    return add_device(&o->in_place, value, err);
   return LETHE_E_NOTFOUND;
 }
 
@@ -289,7 +316,7 @@ static void overwrite_and_unlink(struct shred_file *sf, const struct lethe_item 
     shred_refusal(rc, &err, out);
     return;
   }
-  shred_level(sf, level, sizeof(level), reason, sizeof(reason));
+  shred_level(sf, o, level, sizeof(level), reason, sizeof(reason));
   rc = shred_overwrite(sf->fd, sf->id.size, o, &err);
   if(!rc)
     rc = truncate_synced(sf->fd, &err);

@@ -14,6 +14,7 @@
 
 #include "fileops.h"
 #include "lethe/plugin.h"
+#include "shred_device.h"
 
 #define SHRED_PASSES_DEFAULT 1u
 #define SHRED_PASSES_MAX 35u
@@ -23,16 +24,22 @@ struct shred_opts {
   unsigned passes;  /* passes of ChaCha20 keystream, 1..SHRED_PASSES_MAX */
   bool zero_pass;   /* a final pass of zeros */
   bool verify;      /* read the last pass back and compare it */
+  struct shred_declared in_place; /* in-place-device: devices the admin vouches
+                                     write in place (shred_device.h) */
 };
 
 /* The rule settings shred_opts_set understands, NULL-terminated. */
 extern const char *const shred_setting_keys[];
 
-/* Defaults: one keystream pass, no zero pass, no verification. */
+/* Defaults: one keystream pass, no zero pass, no verification, no device
+ * declared. */
 void shred_opts_init(struct shred_opts *o);
 
 /* Whether key is one of shred_setting_keys. */
 bool shred_opts_is_key(const char *key);
+
+/* Whether key may be given more than once (in-place-device). */
+bool shred_opts_repeatable(const char *key);
 
 /* Apply one "key = value" setting. LETHE_E_CONFIG with a message naming the
  * key when the value is malformed or out of range; LETHE_E_NOTFOUND when key
@@ -92,10 +99,12 @@ void shred_refusal(lethe_rc rc, const struct lethe_err *err, struct lethe_outcom
  * (shred_level.c). Writes LETHE_LEVEL_CLEAR, or LETHE_LEVEL_LOGICAL with the
  * reason an overwrite cannot be trusted: a copy-on-write, log-structured,
  * memory or network file system (named), data journalling, shared, inline or
- * encoded extents, a non-rotational or unknown device. Must be called before
- * the overwrite: it is the extents holding the old data that matter. */
-void shred_level(const struct shred_file *sf, char *level, size_t level_len,
-                 char *reason, size_t reason_len);
+ * encoded extents, a device that is not a local rotational disk all the way
+ * down and was not declared in o->in_place (shred_device.h). Must be called
+ * before the overwrite: it is the extents holding the old data that
+ * matter. */
+void shred_level(const struct shred_file *sf, const struct shred_opts *o, char *level,
+                 size_t level_len, char *reason, size_t reason_len);
 
 /* Overwrite the data of fd (size bytes; holes are left holes) o->passes times
  * with a ChaCha20 keystream keyed from RAND_bytes, fdatasync'ing after each

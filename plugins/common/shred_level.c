@@ -6,6 +6,7 @@
  *
  * /proc and /sys are read by path: they describe the kernel, not a source. */
 #include "shred_core.h"
+#include "shred_device.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -194,29 +195,6 @@ static const char *fiemap_problem(int fd)
   return why;
 }
 
-/* '1' rotational, '0' not, 0 unknown. A partition has no queue of its own:
- * its parent disk's applies. */
-static char rotational(unsigned maj, unsigned min)
-{
-  for(int i = 0; i < 2; i++) {
-    char path[96];
-    int c;
-    FILE *f;
-    if(i == 0)
-      snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/queue/rotational", maj, min);
-    else
-      snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/../queue/rotational", maj, min);
-    f = fopen(path, "re");
-    if(!f)
-      continue;
-    c = fgetc(f);
-    fclose(f);
-    if(c == '0' || c == '1')
-      return (char)c;
-  }
-  return 0;
-}
-
 /* The kernel's name for a block device ("loop0", "dm-1", "sda2"), from
  * /sys/dev/block/MAJ:MIN/uevent. */
 static bool block_name(unsigned maj, unsigned min, char *name, size_t len)
@@ -284,14 +262,15 @@ static bool data_journalled(const struct shred_file *sf, const struct mount_info
 }
 
 /* true with the reason written when the overwrite cannot be trusted. */
-static bool why_not(const struct shred_file *sf, char *reason, size_t reason_len)
+static bool why_not(const struct shred_file *sf, const struct shred_opts *o, char *reason,
+                    size_t reason_len)
 {
   struct mount_info mi;
   bool have_mi = find_mount(sf, &mi);
   const char *name = NULL, *why;
   const struct fs_kind *kind = bad_fs(sf->fd, &mi, have_mi, &name);
   int flags = 0;
-  char rot;
+  char device[512];
 
   if(kind) {
     say(reason, reason_len, "%s (%s)%s", kind->kind, name, kind->note);
@@ -312,25 +291,19 @@ static bool why_not(const struct shred_file *sf, char *reason, size_t reason_len
     say(reason, reason_len, "%s", why);
     return true;
   }
-  rot = rotational(sf->dev_major, sf->dev_minor);
-  if(rot == '0') {
-    say(reason, reason_len, "non-rotational device %u:%u (flash remaps writes; old blocks "
-        "may survive)", sf->dev_major, sf->dev_minor);
+  if(!shred_device_in_place("/sys", sf->dev_major, sf->dev_minor, &o->in_place, device,
+                            sizeof(device))) {
+    say(reason, reason_len, "%s", device);
     return true;
   }
-  if(rot != '1') {
-    say(reason, reason_len, "device type unknown (no rotational flag for device %u:%u)",
-        sf->dev_major, sf->dev_minor);
-    return true;
-  }
-  say(reason, reason_len, "overwritten in place (%s on a rotational device)",
-      have_mi ? mi.fstype : "file system");
+  say(reason, reason_len, "overwritten in place (%s on %s)", have_mi ? mi.fstype :
+      "file system", device);
   return false;
 }
 
-void shred_level(const struct shred_file *sf, char *level, size_t level_len,
-                 char *reason, size_t reason_len)
+void shred_level(const struct shred_file *sf, const struct shred_opts *o, char *level,
+                 size_t level_len, char *reason, size_t reason_len)
 {
-  bool weak = why_not(sf, reason, reason_len);
+  bool weak = why_not(sf, o, reason, reason_len);
   snprintf(level, level_len, "%s", weak ? LETHE_LEVEL_LOGICAL : LETHE_LEVEL_CLEAR);
 }

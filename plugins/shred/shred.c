@@ -28,13 +28,13 @@ static lethe_rc apply_settings(const struct lethe_rule_info *rule, struct shred_
     const struct lethe_setting *s = &rule->settings[i];
     lethe_rc rc;
     *bad = i;
-    for(size_t j = 0; j < i; j++)
+    for(size_t j = 0; j < i && !shred_opts_repeatable(s->key); j++)
       if(!strcmp(rule->settings[j].key, s->key))
         return err_set(err, LETHE_E_CONFIG, "setting '%s' is given more than once", s->key);
     rc = shred_opts_set(o, s->key, s->value, err);
     if(rc == LETHE_E_NOTFOUND)
       return err_set(err, LETHE_E_CONFIG, "setting '%s' is unknown to the shred plugin "
-                     "(known: passes, zero-pass, verify)", s->key);
+                     "(known: passes, zero-pass, verify, in-place-device)", s->key);
     if(rc)
       return rc;
   }
@@ -93,8 +93,6 @@ static lethe_rc close_rule(void *state, char *err, size_t errlen)
   return LETHE_OK;
 }
 
-static const char *const settings[] = { "passes", "zero-pass", "verify", NULL };
-
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "shred",
@@ -102,7 +100,7 @@ static const struct lethe_plugin plugin = {
   .stores = LETHE_STORE_FILE,
   .method = "overwrite (passes of ChaCha20 keystream as the rule sets, default 1), "
             "truncate, rename, unlink; symlinks and multiply-linked files only unlinked",
-  .settings = settings,
+  .settings = shred_setting_keys,
   .open = open_rule,
   .delete_one = delete_one,
   .delete_batch = NULL,

@@ -72,12 +72,26 @@ sync
 rm "$MNT/dir/control"
 dev=$(loop_dev)
 rot=$(cat "/sys/block/${dev#/dev/}/queue/rotational" 2>/dev/null || echo unknown)
-run -s passes=1 "$PLUGIN" "$MNT/dir/secret"
+# The loop device's backing file decides, all the way down: on a virtual
+# disk (this image on a VM's virtio disk) the level is logical-delete.
+marker_file "$MNT/dir/undeclared" U
+backing=$(readlink -f "/sys/dev/block/$(stat -c '%Hd:%Ld' "$IMG")")
+run -s passes=1 "$PLUGIN" "$MNT/dir/undeclared"
+check "deleted" [ "$(result "$OUT")" = deleted ]
+case $backing in
+  */virtio*|*/vbd-*)
+    check "logical-delete on a virtual disk" [ "$(level "$OUT")" = logical-delete ]
+    check "reason says virtual disk" contains "$(reason "$OUT")" "virtual disk" ;;
+  *) echo "# the image is on ${backing##*/}: $(level "$OUT"), $(reason "$OUT")" ;;
+esac
+# Declared by the admin (the loop device itself), it is clear.
+run -s passes=1 -s "in-place-device=${dev#/dev/}" "$PLUGIN" "$MNT/dir/secret"
 check "deleted" [ "$(result "$OUT")" = deleted ]
 check "gone" only_names "$MNT/dir"
 if [ "$rot" = 1 ]; then
-  check "clear on a rotational loop device" [ "$(level "$OUT")" = clear ]
+  check "clear on a declared rotational loop device" [ "$(level "$OUT")" = clear ]
   check "reason names ext4" contains "$(reason "$OUT")" "ext4"
+  check "reason says declared" contains "$(reason "$OUT")" "declared"
 else
   check "logical-delete on a non-rotational device ($rot)" [ "$(level "$OUT")" = logical-delete ]
 fi
@@ -139,20 +153,21 @@ check "reason names data=journal" contains "$(reason "$OUT")" "data=journal"
 unmount_image
 
 echo "# xfs: a reflinked file (shared extents) is logical-delete; its clone keeps its bytes"
+# (the loop device is declared, so that only the extents decide)
 if mount_other xfs 320M; then
   mkfile "$MNT/own" 1024
   mkfile "$MNT/orig" 1024
   cp "$MNT/orig" "$WORK/orig.copy"
   sync
   if cp --reflink=always "$MNT/orig" "$MNT/clone" 2>/dev/null; then
-    run "$PLUGIN" "$MNT/orig" "$MNT/own"
+    dev=$(loop_dev)
+    run -s "in-place-device=${dev#/dev/}" "$PLUGIN" "$MNT/orig" "$MNT/own"
     line=$(sed -n 1p <<<"$OUT")
     check "reflinked: deleted" [ "$(result "$line")" = deleted ]
     check "reflinked: logical-delete" [ "$(level "$line")" = logical-delete ]
     check "reflinked: reason says shared extents" contains "$(reason "$line")" "extents shared"
     check "the clone keeps the original bytes" cmp -s "$MNT/clone" "$WORK/orig.copy"
     line=$(sed -n 2p <<<"$OUT")
-    dev=$(loop_dev)
     if [ "$(cat "/sys/block/${dev#/dev/}/queue/rotational" 2>/dev/null)" = 1 ]; then
       check "unshared file on xfs: clear" [ "$(level "$line")" = clear ]
     fi
