@@ -1,14 +1,34 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Whether stderr is the journal's stream: JOURNAL_STREAM holds "DEV:INODE"
+ * of the stream systemd connected, and is inherited by every child, so it
+ * counts only while stderr is still that stream (sd-daemon's rule, see
+ * systemd.exec(5)), not once a script has redirected it to a file. */
+static bool to_journal(void)
+{
+  static int known = -1;
+  const char *v = getenv("JOURNAL_STREAM");
+  unsigned long long dev, ino;
+  struct stat st;
+  int used = 0;
+  if(known < 0)
+    known = v && sscanf(v, "%llu:%llu%n", &dev, &ino, &used) == 2 && !v[used] &&
+            !fstat(STDERR_FILENO, &st) && (unsigned long long)st.st_dev == dev &&
+            (unsigned long long)st.st_ino == ino;
+  return known == 1;
+}
 
 static void prefix(int priority)
 {
-  const char *journal = getenv("JOURNAL_STREAM");
-  if(journal && *journal)
+  if(to_journal())
     fprintf(stderr, "<%d>", priority);
   else
     fputs("lethe: ", stderr);

@@ -1,6 +1,7 @@
-/* Messages for the operator, on stderr. Under systemd (JOURNAL_STREAM set)
- * each line carries a syslog priority prefix such as "<4>", so journald keeps
- * the level; on a terminal or in a pipe the prefix is "lethe: ". */
+/* Messages for the operator, on stderr. Under systemd (stderr is the stream
+ * JOURNAL_STREAM names) each line carries a syslog priority prefix such as
+ * "<4>", so journald keeps the level; on a terminal, in a pipe or in a file
+ * the prefix is "lethe: ". */
 #ifndef LETHE_LOG_H
 #define LETHE_LOG_H
 

@@ -1,5 +1,7 @@
 /* lethe show: a certificate for people, as text or as a printable HTML
  * page. It renders; it does not judge (that is lethe verify). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -349,13 +351,51 @@ static int parse_args(int argc, char **argv, bool *html, bool *help)
   return EXIT_DONE;
 }
 
-static struct json_object *load(const char *file)
+/* The certificate's JSON, or NULL with a message naming the file and what is
+ * wrong with it: the system's reason it cannot be read, or where its JSON
+ * breaks. */
+static struct json_object *parse_file(const char *file)
 {
-  struct json_object *doc = json_object_from_file(file), *schema;
-  if(!doc) {
-    log_msg(LOG_ERR, "%s: cannot read it as JSON: %s", file, json_util_get_last_err());
+  struct json_tokener *tok = json_tokener_new();
+  struct json_object *doc = NULL;
+  enum json_tokener_error jerr = json_tokener_continue;
+  char buf[65536];
+  size_t offset = 0;
+  ssize_t n = 0;
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if(fd < 0 || !tok) {
+    log_msg(LOG_ERR, "%s: cannot read it: %s", file, tok ? strerror(errno) : "out of memory");
+    if(fd >= 0)
+      close(fd);
+    json_tokener_free(tok);
     return NULL;
   }
+  while(!doc && jerr == json_tokener_continue && (n = read(fd, buf, sizeof(buf))) > 0) {
+    doc = json_tokener_parse_ex(tok, buf, (int)n);
+    jerr = json_tokener_get_error(tok);
+    offset += jerr == json_tokener_continue || doc ? (size_t)n : json_tokener_get_parse_end(tok);
+  }
+  if(n < 0)
+    log_msg(LOG_ERR, "%s: cannot read it: %s", file, strerror(errno));
+  else if(!doc && jerr == json_tokener_continue)
+    log_msg(LOG_ERR, "%s: not a certificate: its JSON ends early (%zu bytes)", file, offset);
+  else if(!doc)
+    log_msg(LOG_ERR, "%s: not a certificate: bad JSON at byte %zu (%s)", file, offset,
+            json_tokener_error_desc(jerr));
+  if(n < 0 && doc) {
+    json_object_put(doc);
+    doc = NULL;
+  }
+  close(fd);
+  json_tokener_free(tok);
+  return doc;
+}
+
+static struct json_object *load(const char *file)
+{
+  struct json_object *doc = parse_file(file), *schema;
+  if(!doc)
+    return NULL;
   if(!json_object_is_type(doc, json_type_object) ||
      !json_object_object_get_ex(doc, "schema", &schema) ||
      strcmp(json_object_get_string(schema), CERTIFICATE_SCHEMA)) {
