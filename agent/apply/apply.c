@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -93,6 +94,24 @@ static lethe_rc journal_rule(struct applier *a)
   return journal_append(&a->j, &rec);
 }
 
+/* A source on a read-only mount would fail every item with "Read-only file
+ * system"; say so once, before anything is journalled, and how to fix it:
+ * under systemd (INVOCATION_ID, systemd.exec(5)) it is the unit's sandbox. */
+static lethe_rc writable_root(struct applier *a)
+{
+  struct statvfs sv;
+  const char *root = a->rule->root;
+  if(fstatvfs(a->rootfd, &sv) || !(sv.f_flag & ST_RDONLY))
+    return LETHE_OK;
+  if(getenv("INVOCATION_ID"))
+    return err_set(a->err, LETHE_E_IO, "rule %s: %s is read-only here, so nothing can be "
+                   "deleted from it: lethe.service writes only where ReadWritePaths= says; run "
+                   "'systemctl edit lethe.service' and add '[Service]' then 'ReadWritePaths=%s'",
+                   a->rule->name, root, root);
+  return err_set(a->err, LETHE_E_IO, "rule %s: %s is on a read-only mount, so nothing can be "
+                 "deleted from it: remount it read-write", a->rule->name, root);
+}
+
 static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
 {
   lethe_rc rc, rc2;
@@ -108,6 +127,11 @@ static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
     a->rootfd = walk_open_root(a->rule->root, a->err);
     if(a->rootfd < 0)
       return a->err->rc;
+    rc = writable_root(a);
+    if(rc) {
+      close(a->rootfd);
+      return rc;
+    }
   }
   rc = open_plugin(a);
   if(rc) {

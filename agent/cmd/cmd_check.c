@@ -2,16 +2,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "dynbuf.h"
 #include "commands.h"
 #include "isotime.h"
 #include "log.h"
 #include "source.h"
+#include "unit_sandbox.h"
 
 static const char usage[] =
   "Usage: lethe check [-c CONFIG]\n"
@@ -58,6 +61,73 @@ static void check_key(const struct config *cfg)
             "until 'lethe keygen' makes one", cfg->path, cfg->key_path);
 }
 
+/* The paths lethe.service cannot write, each said once (a path below one
+ * already listed is covered by it). */
+struct unit_check {
+  struct unit_sandbox u;
+  struct strlist blocked;
+};
+
+static bool below_blocked(const struct unit_check *c, const char *path)
+{
+  for(size_t i = 0; i < c->blocked.n; i++) {
+    size_t n = strlen(c->blocked.v[i]);
+    if(!strncmp(path, c->blocked.v[i], n) && (path[n] == '\0' || path[n] == '/'))
+      return true;
+  }
+  return false;
+}
+
+static void unit_warn(struct unit_check *c, const char *where, const char *what,
+                      const char *path)
+{
+  const char *why;
+  if(!path || path[0] != '/' || below_blocked(c, path) ||
+     unit_sandbox_writable(&c->u, path, &why))
+    return;
+  log_msg(LOG_WARNING, "%s: warning: %s %s is read-only under lethe.service (%s, not in "
+          "ReadWritePaths=): lethe run from the timer would fail there", where, what, path,
+          why);
+  if(strlist_add(&c->blocked, path))
+    return;
+}
+
+/* Where the timer's run must write, against what lethe.service (if it is
+ * installed here) lets it: the state and ledger, every local source (it
+ * deletes there) and every archive directory; then the drop-in that
+ * allows them all. */
+static void check_unit(const struct config *cfg, const struct ruleset *rs)
+{
+  struct unit_check c = { .blocked = { 0 } };
+  struct dynbuf line;
+  if(!unit_sandbox_read("lethe.service", &c.u))
+    return;
+  unit_warn(&c, cfg->path, "state directory", cfg->state_dir);
+  unit_warn(&c, cfg->path, "ledger", cfg->ledger_dir);
+  for(size_t i = 0; i < rs->n_rules; i++) {
+    const struct rule *r = rs->rules[i];
+    char where[PATH_MAX + 64], what[160];
+    snprintf(where, sizeof(where), "%s:%d", r->file, r->line);
+    snprintf(what, sizeof(what), "[rule %s] source", r->name);
+    if(source_of(r)->local)
+      unit_warn(&c, where, what, r->root);
+    snprintf(what, sizeof(what), "[rule %s] archive-dir", r->name);
+    unit_warn(&c, where, what, rule_setting(r, "archive-dir"));
+  }
+  db_init(&line, 1024 * 1024);
+  for(size_t i = 0; i < c.blocked.n; i++)
+    if(db_adds(&line, i ? " " : "  ReadWritePaths=") || db_adds(&line, c.blocked.v[i]))
+      break;
+  if(c.blocked.n) {
+    log_msg(LOG_WARNING, "to allow them, run 'systemctl edit lethe.service' and add:");
+    log_lines(LOG_WARNING, "  [Service]");
+    log_lines(LOG_WARNING, db_str(&line));
+  }
+  db_release(&line);
+  strlist_release(&c.blocked);
+  unit_sandbox_release(&c.u);
+}
+
 int cmd_check(int argc, char **argv, struct cmd_env *env)
 {
   const char *config = NULL;
@@ -74,6 +144,7 @@ int cmd_check(int argc, char **argv, struct cmd_env *env)
       print_hold(env->rs.holds[i]);
     check_sources(&env->rs);
     check_key(&env->cfg);
+    check_unit(&env->cfg, &env->rs);
   }
   return status;
 }

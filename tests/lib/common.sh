@@ -14,6 +14,8 @@ export LC_ALL=C TZ=UTC
 # A test must not depend on the caller's journald, configuration, systemd
 # unit or sudo, nor inherit a crash hook meant for one command.
 unset JOURNAL_STREAM LETHE_CONFIG LETHE_TEST_KILL_AT INVOCATION_ID SUDO_USER
+# Nor on a lethe.service installed here (lethe check reads it).
+export SYSTEMD_UNIT_PATH=/nonexistent/lethe-tests
 
 TEST_NAME=${0##*/}
 TEST_NAME=${TEST_NAME%.sh}

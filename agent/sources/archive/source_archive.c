@@ -350,6 +350,7 @@ const struct source_ops source_archive_ops = {
   .keys = archive_keys,
   .local = true,
   .finish_rule = archive_finish_rule,
+  .check = source_file_check,
   .scan = archive_scan,
   .uris = archive_uris,
   .identity = archive_identity,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -227,15 +228,20 @@ void source_file_root(struct rule *r, struct diag *d)
 
 /* A source that is missing now is worth a warning, not a refusal: a share
  * may be mounted later. */
-static void file_check(const struct rule *r)
+void source_file_check(const struct rule *r)
 {
   struct lethe_err err = { 0 };
   int fd = walk_open_root(r->root, &err);
-  if(fd < 0)
+  struct statvfs sv;
+  if(fd < 0) {
     log_msg(LOG_WARNING, "%s:%d: warning: [rule %s] source %s cannot be opened now: %s",
             r->file, r->line, r->name, r->root, err.msg);
-  else
-    close(fd);
+    return;
+  }
+  if(!fstatvfs(fd, &sv) && (sv.f_flag & ST_RDONLY))
+    log_msg(LOG_WARNING, "%s:%d: warning: [rule %s] source %s is on a read-only mount here: "
+            "nothing could be deleted from it", r->file, r->line, r->name, r->root);
+  close(fd);
 }
 
 /* "file://" + root + "/" + path: raw for hold patterns, percent-encoded for
@@ -287,7 +293,7 @@ const struct source_ops source_file_ops = {
   .keys = file_keys,
   .local = true,
   .finish_rule = source_file_root,
-  .check = file_check,
+  .check = source_file_check,
   .scan = file_scan,
   .uris = file_uris,
   .identity = file_identity,

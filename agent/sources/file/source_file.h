@@ -17,6 +17,10 @@ extern const struct source_ops source_file_ops;
  * (the file store's finish_rule). */
 void source_file_root(struct rule *r, struct diag *d);
 
+/* For lethe check: a warning when the rule's root cannot be opened now, or
+ * is on a read-only mount (nothing could be deleted from it). */
+void source_file_check(const struct rule *r);
+
 /* Whether the path rel (len bytes, relative to the source) passes the
  * rule's select and except patterns. */
 bool source_path_selected(const struct rule *r, const char *rel, size_t len);
