@@ -8,11 +8,22 @@ static locale_t utf8_locale;
 static locale_t c_locale;
 static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
 
-/* Made once and never freed: a locale_t in use by any thread cannot be. */
+/* Made once, freed when the program ends or the plugin holding this code
+ * is unloaded: by then no thread uses them, since every arc_locale_enter()
+ * is paired with an arc_locale_leave() around a call. */
 static void make_locale(void)
 {
   utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
   c_locale = newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
+}
+
+__attribute__((destructor)) static void free_locales(void)
+{
+  if(utf8_locale)
+    freelocale(utf8_locale);
+  if(c_locale)
+    freelocale(c_locale);
+  utf8_locale = c_locale = (locale_t)0;
 }
 
 void *arc_locale_enter(void)
