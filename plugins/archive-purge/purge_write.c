@@ -102,6 +102,15 @@ static void set_option(struct archive *w, const char *module, const char *kv)
   archive_write_set_filter_option(w, module, key, eq + 1);
 }
 
+/* "threads=1": one compression worker beside this thread, a two-stage
+ * pipeline like `bsdtar | zstd`. More workers would compress faster on a
+ * big machine, but each holds buffers of its own, and a purge keeps to a
+ * flat 64 MiB whatever the archive's size. */
+static const char *purge_threads_option(void)
+{
+  return "threads=1";
+}
+
 static lethe_rc open_writer(struct copy *c, struct arc_err *err)
 {
   struct purge_job *job = c->job;
@@ -126,6 +135,12 @@ static lethe_rc open_writer(struct copy *c, struct arc_err *err)
                          c->r.label, f->name, archive_error_string(c->w));
     if(f->options)
       set_option(c->w, f->name, f->options);
+    /* zstd compresses in a worker thread: the compressor is most of a
+     * purge's work, and this thread meanwhile reads, decompresses and
+     * hashes. The output is the same format, read back like any other.
+     * (xz's threaded mode holds blocks of three dictionaries: not flat.) */
+    if(f->code == ARCHIVE_FILTER_ZSTD)
+      set_option(c->w, f->name, purge_threads_option());
   }
   /* Only an uncompressed tar is padded to whole 10240-byte records, as tar
    * writes it; padding after a compressed stream would be garbage after its
