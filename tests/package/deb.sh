@@ -1,0 +1,88 @@
+#!/bin/bash
+# The Debian packages, as an admin gets them: built from this tree
+# (packaging/build-deb.sh), checked by lintian (an error fails), unpacked
+# into a throw-away root, and then used from there: the units pass
+# systemd-analyze verify, the installed lethe checks the shipped example
+# rules with the installed plugins, and a plugin builds against lethe-dev
+# with pkg-config alone.
+#
+#   tests/package/deb.sh OUTDIR
+#
+# Run by tests/run once (not per build variant). Needs dpkg-dev, debhelper,
+# lintian and systemd (systemd-analyze), as packaging/debian-packages lists.
+. "$(dirname "$0")/../lib/common.sh"
+out=${1:?usage: tests/package/deb.sh OUTDIR}
+for t in dpkg-buildpackage dh lintian systemd-analyze; do
+  command -v "$t" >/dev/null || fail "$t is not installed (see packaging/debian-packages)"
+done
+LETHE=/bin/true # not the build's lethe: the packaged one, once unpacked
+tmp_setup package
+rm -rf "$out"
+DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" "$SRC_ROOT/packaging/build-deb.sh" "$out" >/dev/null ||
+  fail "the package does not build"
+deb=$(ls "$out"/lethe_*.deb) dev=$(ls "$out"/lethe-dev_*.deb)
+
+# lintian: errors fail, warnings are shown.
+# (as root, it says that running as root is not recommended: not about us)
+lintian --fail-on error "$deb" "$dev" >"$T/lintian.out" 2>&1 ||
+  fail "lintian: $(cat "$T/lintian.out")"
+grep -v 'running with root privileges' "$T/lintian.out" >"$T/lintian.said" || true
+[[ -s $T/lintian.said ]] && note "lintian: $(cat "$T/lintian.said")"
+
+R=$T/root
+dpkg-deb -x "$deb" "$R" && dpkg-deb -x "$dev" "$R" || fail "cannot unpack the packages"
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+plugins=$R/usr/lib/$multiarch/lethe/plugins
+[[ -x $R/usr/bin/lethe && -f $plugins/shred.so && -f $R/etc/lethe/lethe.ini ]] ||
+  fail "the package lacks the program, a plugin or the configuration"
+[[ -f $R/usr/share/bash-completion/completions/lethe ]] || fail "no bash completion"
+[[ -f $R/usr/share/man/man1/lethe.1.gz && -f $R/usr/share/man/man5/lethe.ini.5.gz ]] ||
+  fail "no man pages"
+dpkg-deb -f "$deb" Depends | grep -q libgit2 || fail "Depends lacks the shared libraries"
+
+# The units, as installed (ExecStart pointed at the unpacked program, since
+# verify checks that it exists; the system's own units found as usual, which
+# common.sh hides from lethe); any complaint fails.
+mkdir -p "$T/units"
+sed "s|^ExecStart=/usr/bin/lethe|ExecStart=$R/usr/bin/lethe|" \
+  "$R/lib/systemd/system/lethe.service" >"$T/units/lethe.service"
+cp "$R/lib/systemd/system/lethe.timer" "$T/units/"
+env -u SYSTEMD_UNIT_PATH systemd-analyze verify --man=no "$T/units/lethe.service" "$T/units/lethe.timer" \
+  >"$T/verify.out" 2>&1 || fail "systemd-analyze verify: $(cat "$T/verify.out")"
+[[ ! -s $T/verify.out ]] || fail "systemd-analyze verify complains: $(cat "$T/verify.out")"
+
+# The installed lethe, its plugins and the shipped example rules, their
+# events files and archive directory pointed at scratch ones.
+mkdir -p "$T/site/rules.d" "$T/site/events" "$T/site/archive"
+chmod 700 "$T/site/archive"
+for f in "$R"/usr/share/doc/lethe/examples/rules/*.ini; do
+  sed -e "s|/var/lib/lethe/events/|$T/site/events/|g" -e "s|/srv/archive/clients|$T/site/archive|g" \
+    "$f" >"$T/site/rules.d/${f##*/}"
+done
+printf 'client,last invoice\nAcme Ltd,2025-10-01\n' >"$T/site/events/last-invoice.csv"
+printf 'record,consent date\nforms/jane.pdf,2020-01-01\n' >"$T/site/events/consent-dates.csv"
+printf 'client,left\nAcme Ltd,2026-10-01\n' >"$T/site/events/clients-left.csv"
+{ grep -v '^\[agent\]' "$R/etc/lethe/lethe.ini"
+  printf '[agent]\nrules = rules.d\nstate = state\nplugins = %s\n' "$plugins"; } >"$T/site/lethe.ini"
+run check "$R/usr/bin/lethe" check -c "$T/site/lethe.ini"
+expect_rc 0 check
+want=$(cat "$T"/site/rules.d/*.ini | grep -c '^\[rule ')
+got=$(grep -c '^rule ' "$T/check.out")
+[[ $got == "$want" ]] || fail "the installed lethe checked $got of the $want shipped rules:
+$(cat "$T/check.err")"
+
+# lethe-dev: a plugin builds with pkg-config alone, and says where it goes.
+export PKG_CONFIG_SYSROOT_DIR=$R PKG_CONFIG_PATH=$R/usr/lib/$multiarch/pkgconfig
+cat >"$T/p.c" <<'EOF'
+#include <lethe/plugin.h>
+const struct lethe_plugin *lethe_plugin_entry(void);
+static const struct lethe_plugin plugin = { .abi_version = LETHE_PLUGIN_ABI_VERSION,
+                                            .name = "noop" };
+const struct lethe_plugin *lethe_plugin_entry(void) { return &plugin; }
+EOF
+# shellcheck disable=SC2046
+cc -shared -fPIC $(pkg-config --cflags lethe-plugin) -o "$T/noop.so" "$T/p.c" ||
+  fail "a plugin does not build with pkg-config --cflags lethe-plugin"
+[[ $(pkg-config --variable=plugindir lethe-plugin) == */usr/lib/$multiarch/lethe/plugins ]] ||
+  fail "lethe-plugin.pc names no plugindir: $(pkg-config --variable=plugindir lethe-plugin)"
+note "built, lintian clean, units verified, $got example rules checked by the installed lethe"
