@@ -64,30 +64,24 @@ static lethe_rc init_repo(struct ledger *l, const char *dir, struct lethe_err *e
   return LETHE_OK;
 }
 
-/* Create the ledger, or open it if another writer just did: creation is
- * serialised by a lock on the directory itself (nothing in its work tree). */
-static lethe_rc create(struct ledger *l, const char *dir, struct lethe_err *err)
+/* A writer holds a lock on the ledger directory (flock; nothing in its work
+ * tree) from ledger_open to ledger_close: lethe runs with different state
+ * directories may share one ledger, so lethe's own lock does not serialise
+ * them, and under this one a git lock file left in the ledger can only be a
+ * writer's that died. */
+static lethe_rc lock_dir(struct ledger *l, const char *dir, struct lethe_err *err)
 {
-  int fd, rc;
-  lethe_rc lrc;
   if(mkdir(dir, 0700) && errno != EEXIST)
     return err_sys(err, LETHE_E_IO, "%s: cannot create the ledger directory", dir);
-  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if(fd < 0 || flock(fd, LOCK_EX)) {
-    lrc = err_sys(err, LETHE_E_IO, "%s: cannot lock the ledger directory", dir);
-    if(fd >= 0)
-      close(fd);
-    return lrc;
+  l->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if(l->lockfd < 0 || flock(l->lockfd, LOCK_EX)) {
+    lethe_rc rc = err_sys(err, LETHE_E_IO, "%s: cannot lock the ledger directory", dir);
+    if(l->lockfd >= 0)
+      close(l->lockfd);
+    l->lockfd = -1;
+    return rc;
   }
-  rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-  if(rc == GIT_ENOTFOUND)
-    lrc = init_repo(l, dir, err);
-  else if(rc)
-    lrc = err_set(err, LETHE_E_IO, "%s: cannot open the ledger: %s", dir, ledger_git_error());
-  else
-    lrc = LETHE_OK;
-  close(fd); /* and with it the lock */
-  return lrc;
+  return LETHE_OK;
 }
 
 static lethe_rc find_branch(struct ledger *l, struct lethe_err *err)
@@ -110,19 +104,25 @@ lethe_rc ledger_open(struct ledger *l, const char *dir, bool create_it, struct l
 {
   int rc;
   memset(l, 0, sizeof(*l));
+  l->lockfd = -1;
   l->dir = strdup(dir);
   if(!l->dir)
     return LETHE_E_NOMEM;
   git_libgit2_init(); /* reference-counted; ledger_close shuts it down */
-  if(create_it)
+  if(create_it) {
+    lethe_rc lrc = lock_dir(l, dir, err);
+    if(lrc)
+      return lrc;
     ledger_clear_stale_locks(dir);
+  }
   rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-  if(rc && create_it) {
-    /* missing, or half made by another writer: look again under the lock */
+  if(rc == GIT_ENOTFOUND && create_it) {
+    lethe_rc lrc;
     git_error_clear();
-    rc = create(l, dir, err);
-    if(rc)
-      return rc;
+    lrc = init_repo(l, dir, err);
+    if(lrc)
+      return lrc;
+    rc = 0;
   }
   if(rc == GIT_ENOTFOUND)
     return err_set(err, LETHE_E_NOTFOUND, "%s: no ledger (not a git repository)", dir);
@@ -136,6 +136,8 @@ lethe_rc ledger_open(struct ledger *l, const char *dir, bool create_it, struct l
 
 void ledger_close(struct ledger *l)
 {
+  if(l->lockfd >= 0)
+    close(l->lockfd); /* and with it the lock */
   if(l->dir) {
     git_repository_free(l->repo);
     git_libgit2_shutdown();

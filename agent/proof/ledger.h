@@ -22,19 +22,20 @@ struct ledger {
   char *dir;
   char branch[256];     /* "refs/heads/main": where HEAD points */
   char warning[512];    /* set by ledger_append when the work tree lagged */
+  int lockfd;           /* a writer's lock on the directory, or -1 */
 };
 
-/* Open the repository at dir (never a parent's). With create (a writer, which
- * holds lethe's lock), first remove git lock files a killed writer left
- * (ledger_clear_stale_locks), then make the repository (non-bare, branch
- * main) if it does not exist. */
+/* Open the repository at dir (never a parent's). With create (a writer):
+ * lock the directory until ledger_close (writers sharing a ledger take turns),
+ * remove the git lock files a killed writer left (ledger_clear_stale_locks),
+ * then make the repository (non-bare, branch main) if it does not exist. */
 lethe_rc ledger_open(struct ledger *l, const char *dir, bool create,
                      struct lethe_err *err) WUR;
 
 void ledger_close(struct ledger *l);
 
 /* Remove *.lock files in dir/.git and below dir/.git/refs, each with a
- * warning (ledger_locks.c): only for a writer holding lethe's lock. */
+ * warning (ledger_locks.c): only for a writer holding the ledger's lock. */
 void ledger_clear_stale_locks(const char *dir);
 
 /* The commit the branch points at; *unborn true (and head zeroed) when the
