@@ -78,7 +78,8 @@ static lethe_rc parse(const char *path, struct credentials *c, struct lethe_err 
   return LETHE_OK;
 }
 
-lethe_rc credentials_read(const char *path, struct credentials *c, struct lethe_err *err)
+/* Open path safely, check it and read it all into c (unparsed). */
+static lethe_rc read_checked(const char *path, struct credentials *c, struct lethe_err *err)
 {
   int fd;
   lethe_rc rc;
@@ -92,8 +93,28 @@ lethe_rc credentials_read(const char *path, struct credentials *c, struct lethe_
   if(!rc)
     rc = read_all(fd, path, c, err);
   close(fd);
+  return rc;
+}
+
+lethe_rc credentials_read(const char *path, struct credentials *c, struct lethe_err *err)
+{
+  lethe_rc rc = read_checked(path, c, err);
   if(!rc)
     rc = parse(path, c, err);
+  if(rc)
+    credentials_wipe(c);
+  return rc;
+}
+
+lethe_rc credentials_read_raw(const char *path, struct credentials *c, struct lethe_err *err)
+{
+  lethe_rc rc = read_checked(path, c, err);
+  if(!rc && !c->len)
+    rc = err_set(err, LETHE_E_CONFIG, "credentials file '%s' is empty", path);
+  if(!rc && memchr(c->secret, '\0', c->len))
+    rc = err_set(err, LETHE_E_CONFIG, "credentials file '%s' holds a NUL byte", path);
+  if(!rc)
+    c->secret[c->len] = '\0';
   if(rc)
     credentials_wipe(c);
   return rc;

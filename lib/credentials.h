@@ -31,6 +31,14 @@ struct credentials {
  * one line. c is wiped on any failure. */
 lethe_rc credentials_read(const char *path, struct credentials *c, struct lethe_err *err) WUR;
 
+/* The same checks and bounds as credentials_read, but the file is taken as
+ * it is (several lines allowed, no "bearer:" prefix read): for files with a
+ * format of their own (the Graph credentials file, a PEM private key).
+ * c->secret holds the c->len bytes read, NUL-terminated. LETHE_E_CONFIG if
+ * it is empty, too long or holds a NUL byte. c is wiped on any failure. */
+lethe_rc credentials_read_raw(const char *path, struct credentials *c,
+                              struct lethe_err *err) WUR;
+
 /* Clear the secret from memory. */
 void credentials_wipe(struct credentials *c);
 

@@ -14,6 +14,7 @@ for f in "$rules"/*.ini; do
 done
 printf 'client,last invoice\nAcme Ltd,2025-10-01\n' >"$tmp/events/last-invoice.csv"
 printf 'record,consent date\nforms/jane.pdf,2020-01-01\n' >"$tmp/events/consent-dates.csv"
+printf 'client,left\nAcme Ltd,2026-10-01\n' >"$tmp/events/clients-left.csv"
 printf '[agent]\nrules = rules.d\nstate = state\n' >"$tmp/lethe.ini"
 out=$("$lethe" check -c "$tmp/lethe.ini" 2>/dev/null)
 expected=$(grep -h '^\[rule ' "$rules"/*.ini | wc -l)

@@ -21,7 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "ate.h"
+#include "mbox_archive.h"
 #include "lethe/plugin.h"
 #include "mailbox.h"
 
@@ -37,7 +37,7 @@ struct ate_state {
   struct mbx_session s;
   char *dir;
   int dirfd;
-  const struct ate_format *fmt;
+  const struct mbox_format *fmt;
   char rule[65];
   char folder[65];
 };
@@ -47,7 +47,7 @@ struct stage {
   struct ate_state *st;
   struct dynbuf mbox;
   struct mbx_target **t;      /* staged targets, in mbox order */
-  unsigned char (*sha)[ATE_SHA256_LEN];
+  unsigned char (*sha)[MBOX_SHA256_LEN];
   bool *added;
   size_t n, cap;
   struct lethe_outcome *const *outs;
@@ -92,18 +92,18 @@ static lethe_rc read_own(struct ate_state *st, const struct lethe_rule_info *rul
                          struct lethe_err *err)
 {
   const char *path = NULL;
-  st->fmt = ate_format_find("mbox.gz");
+  st->fmt = mbox_format_find("mbox.gz");
   for(size_t i = 0; i < rule->n_settings; i++) {
     const struct lethe_setting *s = &rule->settings[i];
     if(!strcmp(s->key, "archive-path"))
       path = s->value;
-    else if(!strcmp(s->key, "archive-format") && !(st->fmt = ate_format_find(s->value)))
+    else if(!strcmp(s->key, "archive-format") && !(st->fmt = mbox_format_find(s->value)))
       return err_set(err, LETHE_E_CONFIG, "setting 'archive-format': expected mbox.gz, "
                      "mbox.zst, mbox.xz, tar.gz, tar.zst or tar.xz, got '%s'", s->value);
   }
   if(!path)
     return err_set(err, LETHE_E_CONFIG, "setting 'archive-path' is required");
-  return check_dir(st, path, err) ? err->rc : ate_format_check(st->fmt, err);
+  return check_dir(st, path, err) ? err->rc : mbox_format_check(st->fmt, err);
 }
 
 /* ---- staging and writing a chunk's archive ---------------------------------------- */
@@ -117,7 +117,7 @@ static lethe_rc on_body(void *ctx, struct mbx_target *t, const char *body, size_
   (void)err;
   if(g->n == g->cap)
     return err_set(err, LETHE_E_PROTOCOL, "the server returned a message twice");
-  rc = ate_mbox_append(&g->mbox, body, len, internaldate, &g->added[g->n]);
+  rc = mbox_append(&g->mbox, body, len, internaldate, &g->added[g->n]);
   if(rc == LETHE_E_RANGE) {
     t->chosen = false;
     mbx_outcome(g->outs[t->item], LETHE_RESULT_FAILED, "not archived: this run's archive is "
@@ -153,23 +153,23 @@ static lethe_rc create_file(struct stage *g, int *fd, struct lethe_err *err)
 }
 
 /* Write, fsync and verify the staged mbox; on failure remove the file. */
-static lethe_rc write_archive(struct stage *g, unsigned char whole[ATE_SHA256_LEN],
+static lethe_rc write_archive(struct stage *g, unsigned char whole[MBOX_SHA256_LEN],
                               struct lethe_err *err)
 {
-  unsigned char sha[ATE_SHA256_LEN];
+  unsigned char sha[MBOX_SHA256_LEN];
   unsigned int n = 0;
   char entry[96];
   int fd = -1;
-  lethe_rc rc = ate_mbox_verify(g->mbox.mem, g->mbox.len, g->sha[0], g->added, g->n, err);
+  lethe_rc rc = mbox_verify(g->mbox.mem, g->mbox.len, g->sha[0], g->added, g->n, err);
   if(!rc)
     rc = create_file(g, &fd, err);
   if(rc)
     return rc;
   snprintf(entry, sizeof(entry), "%s.mbox", g->st->folder);
   EVP_Digest(g->mbox.mem, g->mbox.len, sha, &n, EVP_sha256(), NULL);
-  rc = ate_archive_write(fd, g->st->fmt, entry, g->mbox.mem, g->mbox.len, err);
+  rc = mbox_archive_write(fd, g->st->fmt, entry, g->mbox.mem, g->mbox.len, err);
   if(!rc)
-    rc = ate_archive_verify(fd, g->st->fmt, g->mbox.len, sha, whole, err);
+    rc = mbox_archive_verify(fd, g->st->fmt, g->mbox.len, sha, whole, err);
   if(!rc && fsync(g->st->dirfd))
     rc = err_sys(err, LETHE_E_IO, "cannot fsync '%s'", g->st->dir);
   close(fd);
@@ -224,8 +224,8 @@ static lethe_rc archive_chunk(void *ctx, struct mbx_session *s, struct mbx_targe
                               struct lethe_err *err)
 {
   struct stage g = { .st = ctx, .outs = outs };
-  unsigned char whole[ATE_SHA256_LEN];
-  char hex[2 * ATE_SHA256_LEN + 1];
+  unsigned char whole[MBOX_SHA256_LEN];
+  char hex[2 * MBOX_SHA256_LEN + 1];
   lethe_rc rc;
   (void)items;
   for(size_t i = 0; i < n; i++) {
@@ -260,7 +260,7 @@ static lethe_rc archive_chunk(void *ctx, struct mbx_session *s, struct mbx_targe
       unchoose(&g, t, n, werr.msg);
     }
     else {
-      ate_hex(whole, hex);
+      mbox_hex(whole, hex);
       for(size_t i = 0; i < g.n; i++)
         json_detail(&g, g.t[i], hex, outs[g.t[i]->item]);
     }

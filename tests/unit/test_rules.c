@@ -360,7 +360,7 @@ static void test_clock_source_mismatch(void **state)
              "[rule r]: clock 'internaldate' does not apply to source 'file:///srv/x'");
   only_error(f, "[rule m]\nsource = imaps://u@h/INBOX\nretain = 1y\naction = expunge\n"
              "clock = mtime\n", 1, "clock 'mtime' does not apply to source 'imaps://u@h/INBOX'");
-  only_error(f, "[rule g]\nsource = graph://u@t/Inbox\nretain = 1y\naction = graph-delete\n"
+  only_error(f, "[rule g]\nsource = graph://u@t/mail/Inbox\nretain = 1y\naction = graph-delete\n"
              "clock = sentdate\n", 1, "clock 'sentdate' does not apply");
   only_error(f, BASE "clock = received\n", 1, "clock 'received' does not apply");
 }
@@ -556,7 +556,7 @@ static void test_default_clocks(void **state)
 {
   struct fx *f = *state;
   load_ok(f, BASE "[rule m]\nsource = imaps://u@h/INBOX\nretain = 1y\naction = expunge\n"
-          "[rule g]\nsource = graph://u@t/Inbox\nretain = 1y\naction = graph-delete\n");
+          "[rule g]\nsource = graph://u@t/mail/Inbox\nretain = 1y\naction = graph-delete\n");
   assert_int_equal(f->rs.n_rules, 3);
   assert_false(f->rs.rules[0]->has_clock);
   assert_ptr_equal(source_of(f->rs.rules[0]), &source_file_ops);

@@ -1,5 +1,5 @@
-/* The mbox stage and the archive around it. */
-#include "ate.h"
+/* The mbox stage and the archive around it: see mbox_archive.h. */
+#include "mbox_archive.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 
 #define IO_CHUNK ((size_t)1 << 20)
 
-static const struct ate_format formats[] = {
+static const struct mbox_format formats[] = {
   { "mbox.gz", ARCHIVE_FILTER_GZIP, false },
   { "mbox.zst", ARCHIVE_FILTER_ZSTD, false },
   { "mbox.xz", ARCHIVE_FILTER_XZ, false },
@@ -25,7 +25,7 @@ static const struct ate_format formats[] = {
   { "tar.xz", ARCHIVE_FILTER_XZ, true },
 };
 
-const struct ate_format *ate_format_find(const char *name)
+const struct mbox_format *mbox_format_find(const char *name)
 {
   for(size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
     if(!strcmp(name, formats[i].name))
@@ -33,14 +33,14 @@ const struct ate_format *ate_format_find(const char *name)
   return NULL;
 }
 
-void ate_hex(const unsigned char d[ATE_SHA256_LEN], char *hex)
+void mbox_hex(const unsigned char d[MBOX_SHA256_LEN], char *hex)
 {
   static const char digits[] = "0123456789abcdef";
-  for(size_t i = 0; i < ATE_SHA256_LEN; i++) {
+  for(size_t i = 0; i < MBOX_SHA256_LEN; i++) {
     hex[2 * i] = digits[d[i] >> 4];
     hex[2 * i + 1] = digits[d[i] & 15];
   }
-  hex[2 * ATE_SHA256_LEN] = '\0';
+  hex[2 * MBOX_SHA256_LEN] = '\0';
 }
 
 /* ---- the mbox ---------------------------------------------------------------- */
@@ -54,7 +54,7 @@ static bool from_line(const char *p, size_t n)
   return n - i >= 5 && !memcmp(p + i, "From ", 5);
 }
 
-lethe_rc ate_mbox_append(struct dynbuf *mbox, const char *msg, size_t len, int64_t internaldate,
+lethe_rc mbox_append(struct dynbuf *mbox, const char *msg, size_t len, int64_t internaldate,
                          bool *added_newline)
 {
   char date[32];
@@ -101,14 +101,14 @@ static void digest_message(const char *p, size_t n, bool added_newline, unsigned
   EVP_MD_CTX_free(md);
 }
 
-lethe_rc ate_mbox_verify(const char *mbox, size_t len, const unsigned char *sha,
+lethe_rc mbox_verify(const char *mbox, size_t len, const unsigned char *sha,
                          const bool *added_newline, size_t n, struct lethe_err *err)
 {
   size_t pos = 0, i = 0;
   while(pos < len) {
     const char *first_lf = memchr(mbox + pos, '\n', len - pos);
     size_t body, end;
-    unsigned char d[ATE_SHA256_LEN];
+    unsigned char d[MBOX_SHA256_LEN];
     if(len - pos < 5 || memcmp(mbox + pos, "From ", 5) || !first_lf)
       return err_set(err, LETHE_E_UNSAFE, "the staged mbox does not start message %zu with a "
                      "From line", i + 1);
@@ -126,7 +126,7 @@ lethe_rc ate_mbox_verify(const char *mbox, size_t len, const unsigned char *sha,
     if(i == n || end - body < 1 || mbox[end - 1] != '\n')
       return err_set(err, LETHE_E_UNSAFE, "the staged mbox holds more messages than written");
     digest_message(mbox + body, end - body - 1, added_newline[i], d);
-    if(memcmp(d, sha + i * ATE_SHA256_LEN, ATE_SHA256_LEN))
+    if(memcmp(d, sha + i * MBOX_SHA256_LEN, MBOX_SHA256_LEN))
       return err_set(err, LETHE_E_UNSAFE, "message %zu reads back from the mbox with other "
                      "bytes than the server sent", i + 1);
     i++;
@@ -140,7 +140,7 @@ lethe_rc ate_mbox_verify(const char *mbox, size_t len, const unsigned char *sha,
 
 /* ---- the archive ---------------------------------------------------------------- */
 
-static int setup_write(struct archive *a, const struct ate_format *f)
+int mbox_format_setup_write(struct archive *a, const struct mbox_format *f)
 {
   int r = f->tar ? archive_write_set_format_pax_restricted(a) : archive_write_set_format_raw(a);
   if(r != ARCHIVE_OK)
@@ -148,7 +148,7 @@ static int setup_write(struct archive *a, const struct ate_format *f)
   return archive_write_add_filter(a, f->filter);
 }
 
-static int setup_read(struct archive *a, const struct ate_format *f)
+int mbox_format_setup_read(struct archive *a, const struct mbox_format *f)
 {
   int r = f->tar ? archive_read_support_format_tar(a) : archive_read_support_format_raw(a);
   if(r != ARCHIVE_OK)
@@ -161,16 +161,16 @@ static int setup_read(struct archive *a, const struct ate_format *f)
   }
 }
 
-lethe_rc ate_format_check(const struct ate_format *f, struct lethe_err *err)
+lethe_rc mbox_format_check(const struct mbox_format *f, struct lethe_err *err)
 {
   struct archive *w = archive_write_new(), *r = archive_read_new();
   lethe_rc rc = LETHE_OK;
   if(!w || !r)
     rc = err_set(err, LETHE_E_NOMEM, "out of memory");
-  else if(setup_write(w, f) != ARCHIVE_OK)
+  else if(mbox_format_setup_write(w, f) != ARCHIVE_OK)
     rc = err_set(err, LETHE_E_CONFIG, "setting 'archive-format': this libarchive cannot "
                  "write %s by itself: %s", f->name, archive_error_string(w));
-  else if(setup_read(r, f) != ARCHIVE_OK)
+  else if(mbox_format_setup_read(r, f) != ARCHIVE_OK)
     rc = err_set(err, LETHE_E_CONFIG, "setting 'archive-format': this libarchive cannot "
                  "read %s by itself: %s", f->name, archive_error_string(r));
   archive_write_free(w);
@@ -188,7 +188,7 @@ static lethe_rc la_error(struct archive *a, struct lethe_err *err, const char *w
   return err_set(err, LETHE_E_IO, "%s: %s", what, msg ? msg : "libarchive error");
 }
 
-lethe_rc ate_archive_write(int fd, const struct ate_format *f, const char *entry_name,
+lethe_rc mbox_archive_write(int fd, const struct mbox_format *f, const char *entry_name,
                            const char *data, size_t len, struct lethe_err *err)
 {
   struct archive *a = archive_write_new();
@@ -203,7 +203,7 @@ lethe_rc ate_archive_write(int fd, const struct ate_format *f, const char *entry
   archive_entry_set_perm(e, 0600);
   archive_entry_set_size(e, (la_int64_t)len);
   archive_entry_set_mtime(e, time(NULL), 0);
-  if(setup_write(a, f) != ARCHIVE_OK || archive_write_open_fd(a, fd) != ARCHIVE_OK ||
+  if(mbox_format_setup_write(a, f) != ARCHIVE_OK || archive_write_open_fd(a, fd) != ARCHIVE_OK ||
      archive_write_header(a, e) != ARCHIVE_OK) {
     rc = la_error(a, err, "cannot start the archive");
     goto out;
@@ -227,7 +227,7 @@ out:
   return rc;
 }
 
-static lethe_rc whole_file(int fd, unsigned char whole[ATE_SHA256_LEN], struct lethe_err *err)
+static lethe_rc whole_file(int fd, unsigned char whole[MBOX_SHA256_LEN], struct lethe_err *err)
 {
   EVP_MD_CTX *md = EVP_MD_CTX_new();
   char *buf = malloc(IO_CHUNK);
@@ -250,14 +250,14 @@ out:
   return rc;
 }
 
-lethe_rc ate_archive_verify(int fd, const struct ate_format *f, size_t len,
-                            const unsigned char sha[ATE_SHA256_LEN],
-                            unsigned char whole[ATE_SHA256_LEN], struct lethe_err *err)
+lethe_rc mbox_archive_verify(int fd, const struct mbox_format *f, size_t len,
+                            const unsigned char sha[MBOX_SHA256_LEN],
+                            unsigned char whole[MBOX_SHA256_LEN], struct lethe_err *err)
 {
   struct archive *a = archive_read_new();
   struct archive_entry *e;
   EVP_MD_CTX *md = EVP_MD_CTX_new();
-  unsigned char d[ATE_SHA256_LEN];
+  unsigned char d[MBOX_SHA256_LEN];
   unsigned int dn = 0;
   size_t total = 0;
   char *buf = malloc(IO_CHUNK);
@@ -267,7 +267,7 @@ lethe_rc ate_archive_verify(int fd, const struct ate_format *f, size_t len,
     rc = err_set(err, LETHE_E_NOMEM, "out of memory");
     goto out;
   }
-  if(lseek(fd, 0, SEEK_SET) < 0 || setup_read(a, f) != ARCHIVE_OK ||
+  if(lseek(fd, 0, SEEK_SET) < 0 || mbox_format_setup_read(a, f) != ARCHIVE_OK ||
      archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK ||
      archive_read_next_header(a, &e) != ARCHIVE_OK) {
     rc = la_error(a, err, "cannot read the archive back");
@@ -281,7 +281,7 @@ lethe_rc ate_archive_verify(int fd, const struct ate_format *f, size_t len,
   EVP_DigestFinal_ex(md, d, &dn);
   if(r < 0)
     rc = la_error(a, err, "cannot read the archive back");
-  else if(total != len || memcmp(d, sha, ATE_SHA256_LEN))
+  else if(total != len || memcmp(d, sha, MBOX_SHA256_LEN))
     rc = err_set(err, LETHE_E_UNSAFE, "the archive reads back with %zu bytes of mbox, not the "
                  "%zu written, or with other bytes", total, len);
   else if(archive_read_next_header(a, &e) != ARCHIVE_EOF)

@@ -1,0 +1,261 @@
+/* archive-then-graph-delete: before planned Microsoft 365 items are deleted
+ * (exactly as graph-delete does, ../common/gdel.h), messages are archived as
+ * MIME (GET .../$value) into a compressed mbox, and drive items as files
+ * into a tar; each archive is fsynced and read back, and only items in a
+ * verified archive are deleted. Each deleted item's certificate detail
+ * names the archive and its SHA-256. Calendar sources are not taken.
+ *
+ * Settings: archive-path (required: an absolute path to an existing
+ * directory, not group- or world-writable, ours), archive-format (mail:
+ * mbox.gz by default, mbox.zst, mbox.xz, tar.gz, tar.zst, tar.xz; drive
+ * items: tar.gz by default, tar.zst, tar.xz), and graph-delete's: method
+ * and the source settings. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "atgd.h"
+#include "lethe/plugin.h"
+
+static const char *const own[] = { "archive-path", "archive-format", NULL };
+static const char *const settings[] = { "credentials", "cloud", "graph-endpoint",
+                                        "login-endpoint", "ca-file", "hold-category", "items",
+                                        "method", "archive-path", "archive-format", NULL };
+
+/* Letters, digits, '.', '-' and '_' of s, the rest '_', at most max bytes. */
+static void sanitise(char *out, const char *s, size_t max)
+{
+  size_t i = 0;
+  for(; s[i] && i < max; i++) {
+    char c = s[i];
+    out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '.' || c == '-' || c == '_' ? c : '_';
+  }
+  out[i] = '\0';
+}
+
+static lethe_rc check_dir(struct atgd_state *st, const char *path, struct lethe_err *err)
+{
+  struct stat sb;
+  if(path[0] != '/' || strlen(path) > ATGD_PATH_MAX || strpbrk(path, "\"\\"))
+    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path': must be an absolute path of "
+                   "at most %d bytes without quotes or backslashes", ATGD_PATH_MAX);
+  st->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if(st->dirfd < 0)
+    return err_sys(err, LETHE_E_CONFIG, "setting 'archive-path': cannot open '%s' as a "
+                   "directory", path);
+  if(fstat(st->dirfd, &sb))
+    return err_sys(err, LETHE_E_CONFIG, "setting 'archive-path': cannot stat '%s'", path);
+  if(sb.st_mode & (S_IWGRP | S_IWOTH))
+    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path': '%s' is group- or "
+                   "world-writable", path);
+  if(sb.st_uid != geteuid())
+    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path': '%s' belongs to uid %u, not "
+                   "to this user", path, (unsigned)sb.st_uid);
+  st->dir = strdup(path);
+  return st->dir ? LETHE_OK : err_set(err, LETHE_E_NOMEM, "out of memory");
+}
+
+static lethe_rc read_own(struct atgd_state *st, const struct lethe_rule_info *rule,
+                         struct lethe_err *err)
+{
+  bool drive = st->s.cfg.src.kind == GRAPH_DRIVE;
+  const char *path = NULL;
+  if(st->s.cfg.src.kind == GRAPH_CALENDAR)
+    return err_set(err, LETHE_E_CONFIG, "archive-then-graph-delete archives messages and drive "
+                   "items; a calendar source takes graph-delete");
+  st->fmt = mbox_format_find(drive ? "tar.gz" : "mbox.gz");
+  for(size_t i = 0; i < rule->n_settings; i++) {
+    const struct lethe_setting *s = &rule->settings[i];
+    if(!strcmp(s->key, "archive-path"))
+      path = s->value;
+    else if(!strcmp(s->key, "archive-format") &&
+            (!(st->fmt = mbox_format_find(s->value)) || (drive && !st->fmt->tar)))
+      return err_set(err, LETHE_E_CONFIG, "setting 'archive-format': expected %s, got '%.40s'",
+                     drive ? "tar.gz, tar.zst or tar.xz" : "mbox.gz, mbox.zst, mbox.xz, tar.gz, "
+                     "tar.zst or tar.xz", s->value);
+  }
+  if(!path)
+    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path' is required");
+  return check_dir(st, path, err) ? err->rc : mbox_format_check(st->fmt, err);
+}
+
+/* ---- shared by the hooks --------------------------------------------------------- */
+
+lethe_rc atgd_create(struct atgd_state *st, int *fd, struct lethe_err *err)
+{
+  char stamp[32];
+  unsigned char rnd[3];
+  time_t now = time(NULL);
+  struct tm tm;
+  *fd = -1;
+  for(int attempt = 0; attempt < 8; attempt++) {
+    if(!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) ||
+       RAND_bytes(rnd, sizeof(rnd)) != 1)
+      return err_set(err, LETHE_E_IO, "cannot name the archive");
+    snprintf(st->name, sizeof(st->name), "%s-%s-%s-%02x%02x%02x.%s", st->rule, st->where,
+             stamp, rnd[0], rnd[1], rnd[2], st->fmt->name);
+    *fd = openat(st->dirfd, st->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if(*fd >= 0 || errno != EEXIST)
+      break;
+  }
+  if(*fd < 0)
+    return err_sys(err, LETHE_E_IO, "cannot create an archive in '%s'", st->dir);
+  snprintf(st->path, sizeof(st->path), "%s/%s", st->dir, st->name);
+  return LETHE_OK;
+}
+
+void atgd_discard(struct atgd_state *st)
+{
+  (void)unlinkat(st->dirfd, st->name, 0);
+  (void)fsync(st->dirfd);
+}
+
+void atgd_refuse(struct gdel_target *t, size_t n, struct lethe_outcome *const *outs,
+                 const char *why)
+{
+  for(size_t i = 0; i < n; i++) {
+    if(!t[i].chosen)
+      continue;
+    t[i].chosen = false;
+    gdel_outcome(outs[t[i].item], LETHE_RESULT_FAILED, "not archived, so not deleted: %.900s",
+                 why);
+  }
+}
+
+void atgd_archived(struct atgd_state *st, struct gdel_target *t, size_t n, const char *hex)
+{
+  for(size_t i = 0; i < n; i++) {
+    if(!t[i].chosen)
+      continue;
+    t[i].archive = st->path;
+    snprintf(t[i].archive_sha256, sizeof(t[i].archive_sha256), "%s", hex);
+  }
+}
+
+/* ---- the plugin -------------------------------------------------------------------- */
+
+static void state_free(struct atgd_state *st)
+{
+  gdel_close(&st->s);
+  if(st->dirfd >= 0)
+    close(st->dirfd);
+  free(st->dir);
+  free(st);
+}
+
+static lethe_rc configure(struct atgd_state *st, const struct lethe_rule_info *rule,
+                          size_t *bad, struct lethe_err *err)
+{
+  lethe_rc rc = gdel_config_read(&st->s.cfg, rule, own, bad, err);
+  return rc ? rc : read_own(st, rule, err);
+}
+
+static lethe_rc check_rule(const struct lethe_rule_info *rule, char *errbuf, size_t errlen,
+                           size_t *setting)
+{
+  struct atgd_state *st = calloc(1, sizeof(*st));
+  struct lethe_err err = { 0 };
+  lethe_rc rc;
+  if(!st)
+    return LETHE_E_NOMEM;
+  st->dirfd = -1;
+  rc = configure(st, rule, setting, &err);
+  if(rc)
+    snprintf(errbuf, errlen, "%s", err.msg);
+  state_free(st);
+  return rc ? LETHE_E_CONFIG : LETHE_OK;
+}
+
+static lethe_rc open_rule(const struct lethe_rule_info *rule, void **state, char *errbuf,
+                          size_t errlen)
+{
+  struct atgd_state *st = calloc(1, sizeof(*st));
+  struct lethe_err err = { 0 };
+  lethe_rc rc;
+  if(!st) {
+    snprintf(errbuf, errlen, "out of memory");
+    return LETHE_E_NOMEM;
+  }
+  st->dirfd = -1;
+  rc = configure(st, rule, NULL, &err);
+  if(!rc)
+    rc = gdel_open(&st->s, &err);
+  if(rc) {
+    snprintf(errbuf, errlen, "%s", err.msg);
+    state_free(st);
+    return rc;
+  }
+  sanitise(st->rule, rule->name ? rule->name : "rule", 64);
+  sanitise(st->where, st->s.cfg.src.n_parts ? st->s.cfg.src.parts[st->s.cfg.src.n_parts - 1]
+                                            : "drive", 64);
+  st->s.archive = st->s.cfg.src.kind == GRAPH_DRIVE ? atgd_drive : atgd_mail;
+  snprintf(st->method, sizeof(st->method), "each %s archived into %s archives in %s, fsynced "
+           "and read back, then %s", st->s.cfg.src.kind == GRAPH_DRIVE ? "file (its content)"
+           : "message (its MIME text, GET .../$value)", st->fmt->name, st->dir,
+           gdel_method_text(&st->s));
+  st->s.archive_ctx = st;
+  *state = st;
+  return LETHE_OK;
+}
+
+static lethe_rc delete_batch(void *state, const struct lethe_item *const *items, size_t n,
+                             struct lethe_outcome *const *outs)
+{
+  struct atgd_state *st = state;
+  return gdel_delete_batch(&st->s, items, n, outs);
+}
+
+static lethe_rc delete_one(void *state, const struct lethe_item *item,
+                           struct lethe_outcome *out)
+{
+  return delete_batch(state, &item, 1, &out);
+}
+
+static const char *rule_method(void *state)
+{
+  struct atgd_state *st = state;
+  return st->method;
+}
+
+static lethe_rc close_rule(void *state, char *err, size_t errlen)
+{
+  (void)err;
+  (void)errlen;
+  if(state)
+    state_free(state);
+  return LETHE_OK;
+}
+
+static const struct lethe_plugin plugin = {
+  .abi_version = LETHE_PLUGIN_ABI_VERSION,
+  .name = "archive-then-graph-delete",
+  .version = "1.0",
+  .stores = LETHE_STORE_GRAPH,
+  .method = "each message archived (MIME, GET .../$value) into a compressed mbox, each drive "
+            "item (its content) into a tar, fsynced and read back, then deleted as graph-delete "
+            "does",
+  .settings = settings,
+  .open = open_rule,
+  .delete_one = delete_one,
+  .delete_batch = delete_batch,
+  .close = close_rule,
+  .struct_size = sizeof(struct lethe_plugin),
+  .check = check_rule,
+  .rule_method = rule_method,
+  .recover_detail = gdel_recover_detail,
+};
+
+const struct lethe_plugin *lethe_plugin_entry(void);
+
+const struct lethe_plugin *lethe_plugin_entry(void)
+{
+  return &plugin;
+}

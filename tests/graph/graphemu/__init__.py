@@ -1,0 +1,1 @@
+"""Loopback Microsoft Graph emulator used by Lethe's tests (see ../README.md)."""
