@@ -26,6 +26,7 @@ struct pending {
   struct journal_item *v;     /* copies */
   size_t n, cap;
   bool ended;
+  size_t items;               /* intent and skip records read */
   struct journal_rule_copy *rules; /* the run's rule records */
   size_t n_rules;
   const char *plugins_dir;
@@ -90,7 +91,11 @@ static lethe_rc on_record(void *ctx, const struct journal_record *rec, int line)
   case JOURNAL_RULE:
     return note_rule(p, &rec->rule);
   case JOURNAL_INTENT:
+    p->items++;
     return add_intent(p, &rec->item);
+  case JOURNAL_SKIP:
+    p->items++;
+    return LETHE_OK;
   case JOURNAL_OUTCOME:
     drop_intent(p, rec->outcome.seq);
     return LETHE_OK;
@@ -457,6 +462,16 @@ static lethe_rc recover_one(int dirfd, const char *name, const struct config *cf
   if(rc || p.ended) {
     pending_release(&p);
     return rc;
+  }
+  if(!p.items) {
+    /* Stopped before its first intent: nothing was deleted, nothing is left
+     * to certify (a certificate of nothing would only be noise). */
+    pending_release(&p);
+    if(unlinkat(dirfd, name, 0) || fsync(dirfd))
+      return err_sys(err, LETHE_E_IO, "cannot remove journal %s, which recorded no item",
+                     name);
+    log_msg(LOG_INFO, "journal %s: its run stopped before deleting anything; removed", name);
+    return LETHE_OK;
   }
   stats->journals++;
   rc = journal_reopen(&j, dirfd, name, err);

@@ -52,13 +52,19 @@ static void check_sources(const struct ruleset *rs)
       source_of(rs->rules[i])->check(rs->rules[i]);
 }
 
-/* Without a signing key, runs delete but their certificates wait. */
+/* Without a signing key, runs refuse to delete (or, with certificates =
+ * may-wait, delete and their certificates wait). */
 static void check_key(const struct config *cfg)
 {
   struct stat st;
-  if(fstatat(AT_FDCWD, cfg->key_path, &st, AT_SYMLINK_NOFOLLOW))
+  if(!fstatat(AT_FDCWD, cfg->key_path, &st, AT_SYMLINK_NOFOLLOW))
+    return;
+  if(cfg->certificates_may_wait)
     log_msg(LOG_WARNING, "%s: warning: no signing key at %s: deletions will not be certified "
             "until 'lethe keygen' makes one", cfg->path, cfg->key_path);
+  else
+    log_msg(LOG_WARNING, "%s: warning: no signing key at %s: lethe apply and lethe run will "
+            "refuse to delete until 'lethe keygen' makes one", cfg->path, cfg->key_path);
 }
 
 /* The paths lethe.service cannot write, each said once (a path below one

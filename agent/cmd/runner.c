@@ -8,6 +8,7 @@
 #include "lock.h"
 #include "log.h"
 #include "recover.h"
+#include "sshsig.h"
 
 /* A push that failed in runner_prepare is not tried again by runner_apply
  * in the same process; it still makes that run's status 1. */
@@ -133,6 +134,25 @@ static int status_of(const struct apply_stats *s)
   return EXIT_DONE;
 }
 
+/* No deletion without a certificate: the signing key must load before
+ * anything is deleted, unless the configuration lets certificates wait. */
+static bool can_certify(const struct config *cfg, const struct plan *p, bool reviewed)
+{
+  struct sshsig_key *key = NULL;
+  struct lethe_err err = { 0 };
+  if(cfg->certificates_may_wait || !runner_count_deletions(p, reviewed))
+    return true;
+  if(!sshsig_load(cfg->key_path, &key, &err)) {
+    sshsig_free(key);
+    return true;
+  }
+  log_msg(LOG_ERR, "refused: nothing is deleted without a certificate, and the signing key "
+          "cannot be used: %s. Make one with 'lethe keygen -c %s', or set 'certificates = "
+          "may-wait' in its [agent] section to delete now and certify once there is a key",
+          err.msg, cfg->path);
+  return false;
+}
+
 int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan *p,
                  const struct apply_opts *opts)
 {
@@ -143,6 +163,8 @@ int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan
     log_msg(LOG_ERR, "refused: %s", err.msg);
     return EXIT_REFUSED;
   }
+  if(!can_certify(cfg, p, opts->reviewed))
+    return EXIT_REFUSED;
   rc = apply_plan(cfg, rs, p, opts, &stats, &err);
   if(rc) {
     log_msg(LOG_ERR, "%s", err.msg);

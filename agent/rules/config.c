@@ -14,6 +14,7 @@ struct loader {
   struct diag *d;
   const char *path;
   int in_agent;   /* 1 inside [agent], 0 before any section, -1 elsewhere */
+  int certificates_line; /* where 'certificates' was given, or 0 */
 };
 
 const char *config_choose_path(const char *cli_path)
@@ -63,6 +64,20 @@ static char **slot_for(struct config *cfg, const char *key)
   return NULL;
 }
 
+/* certificates = required (the default: no deletion without a usable
+ * signing key) or may-wait (delete, and certify once there is a key). */
+static void certificates(struct loader *l, const char *value, int line)
+{
+  if(l->certificates_line)
+    diag_error(l->d, l->path, line, "'certificates' given twice");
+  else if(!strcmp(value, "may-wait"))
+    l->cfg->certificates_may_wait = true;
+  else if(strcmp(value, "required"))
+    diag_error(l->d, l->path, line, "certificates '%s': expected 'required' or 'may-wait'",
+               value);
+  l->certificates_line = line;
+}
+
 static void on_pair(void *ctx, const char *section, const char *key, const char *value,
                     int line)
 {
@@ -81,10 +96,14 @@ static void on_pair(void *ctx, const char *section, const char *key, const char 
     diag_error(l->d, l->path, line, "'%s' outside any section", key);
     return;
   }
+  if(!strcmp(key, "certificates")) {
+    certificates(l, value, line);
+    return;
+  }
   slot = slot_for(l->cfg, key);
   if(!slot) {
     diag_error(l->d, l->path, line, "unknown key '%s' in [agent] (known: rules, state, "
-               "ledger, key, plugins, remote)", key);
+               "ledger, key, plugins, remote, certificates)", key);
     return;
   }
   if(*slot) {

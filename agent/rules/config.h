@@ -2,6 +2,8 @@
 #ifndef LETHE_CONFIG_H
 #define LETHE_CONFIG_H
 
+#include <stdbool.h>
+
 #include "diag.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/lethe/lethe.ini"
@@ -14,6 +16,8 @@ struct config {
   char *key_path;     /* Ed25519 signing key */
   char *plugins_dir;  /* deletion plugins (.so) */
   char *remote;       /* optional push URL, or NULL */
+  bool certificates_may_wait; /* certificates = may-wait: delete without a usable
+                                 signing key, certifying once there is one */
 };
 
 /* Which file to read: the -c argument if given, else $LETHE_CONFIG, else

@@ -64,7 +64,10 @@ make_env() {
   for p; do
     install -m 0644 "$(plugin_path "$p")" "$dir/plugins/$p.so" || fail "cannot copy plugin $p"
   done
-  printf '[agent]\nrules = rules.d\nstate = state\nplugins = plugins\n' >"$dir/lethe.ini"
+  # These tests are about deleting, not certifying: no signing key, and
+  # certificates wait for one (tests/ledger certify).
+  printf '[agent]\nrules = rules.d\nstate = state\nplugins = plugins\ncertificates = may-wait\n' \
+    >"$dir/lethe.ini"
 }
 
 # decode_lines: percent-encoded paths, one a line, on stdin; decoded and

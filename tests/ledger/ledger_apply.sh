@@ -3,7 +3,8 @@
 # ssh-keygen -Y verify accepts it, in a commit git verify-commit accepts;
 # git fsck and git status are clean, the chain links each certificate to the
 # one before, and lethe verify passes. A run that deleted nothing still gets
-# a certificate. Without a key the journals wait (a warning); with an unsafe
+# a certificate. Without a key nothing is deleted (status 3), unless the
+# configuration lets certificates wait: then the journals wait (a warning); with an unsafe
 # key, certification fails (status 1), the journal stays, and no further
 # run deletes until it is fixed; then the next run certifies everything in
 # the order the runs happened. lethe show renders it; no key bytes are
@@ -15,7 +16,19 @@ D=$T/env
 make_env "$D"
 L=$D/ledger
 
-# --- no key yet: the run is journalled, not certified, and says so ---------
+# --- no key: nothing is deleted without a certificate ------------------------
+mapfile -t before < <(find "$D/share" -type f | sort)
+run refused "$LETHE" apply -c "$D/lethe.ini" --yes
+expect_rc 3 refused
+expect_in refused "nothing is deleted without a certificate"
+expect_in refused "lethe keygen -c $D/lethe.ini"
+[[ $(find "$D/share" -type f | sort) == "$(printf '%s\n' "${before[@]}")" ]] ||
+  fail "a run without a key deleted something"
+[[ -z $(find "$D/state/journal" -maxdepth 1 -name '*.jsonl' 2>/dev/null) ]] ||
+  fail "a refused run left a journal"
+
+# --- unless certificates may wait: journalled, not certified, and says so ----
+printf 'certificates = may-wait\n' >>"$D/lethe.ini"
 run nokey "$LETHE" apply -c "$D/lethe.ini" --yes
 expect_rc 0 nokey
 expect_in nokey "not certified: no signing key"
