@@ -108,7 +108,17 @@ lethe_rc plugin_check(const struct loaded_plugin *p, const struct lethe_rule_inf
 {
   lethe_rc (*check)(const struct lethe_rule_info *, char *, size_t, size_t *) =
     V2_METHOD(p, check);
-  return check ? check(rule, msg, n, setting) : LETHE_OK;
+  void *state = NULL;
+  lethe_rc rc;
+  if(check)
+    return check(rule, msg, n, setting);
+  /* No check method (ABI 1, or a plugin without one): open and close it,
+   * as a run would before its first item, so that check finds what a run
+   * would refuse. */
+  rc = plugin_open(p, rule, &state, msg, n);
+  if(!rc && plugin_close(p, state, msg, n))
+    rc = LETHE_E_PLUGIN;
+  return rc;
 }
 
 static void rule_v1(const struct lethe_rule_info *rule, struct lethe1_rule_info *v1)

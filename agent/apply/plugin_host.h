@@ -35,8 +35,9 @@ bool plugin_accepts(const struct loaded_plugin *p, const char *key);
 /* True if the plugin deletes items in batches. */
 bool plugin_batches(const struct loaded_plugin *p);
 
-/* The plugin's own check of rule's settings (LETHE_OK when it has none);
- * *setting as lethe_plugin.check documents. */
+/* The plugin's own check of rule's settings; *setting as lethe_plugin.check
+ * documents. A plugin without a check method is opened and closed instead,
+ * as a run would before its first item. */
 lethe_rc plugin_check(const struct loaded_plugin *p, const struct lethe_rule_info *rule,
                       char *msg, size_t n, size_t *setting) WUR;
 

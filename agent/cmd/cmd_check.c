@@ -12,8 +12,10 @@
 #include "dynbuf.h"
 #include "commands.h"
 #include "isotime.h"
+#include "ledger.h"
 #include "log.h"
 #include "source.h"
+#include "sshsig.h"
 #include "unit_sandbox.h"
 
 static const char usage[] =
@@ -43,28 +45,50 @@ static void print_hold(const struct hold *h)
          h->has_until ? ", until " : "", until, h->reason);
 }
 
-/* What would stop a run though the rules are valid (a share not mounted
- * now) is worth a warning, not a refusal. */
-static void check_sources(const struct ruleset *rs)
+/* What would stop a run though the rules are valid: a share not mounted now
+ * (a warning: it may be by then), a credentials file a run cannot use (an
+ * error: the run would fail). */
+static void check_sources(const struct ruleset *rs, struct diag *d)
 {
   for(size_t i = 0; i < rs->n_rules; i++)
     if(source_of(rs->rules[i])->check)
-      source_of(rs->rules[i])->check(rs->rules[i]);
+      source_of(rs->rules[i])->check(rs->rules[i], d);
 }
 
 /* Without a signing key, runs refuse to delete (or, with certificates =
- * may-wait, delete and their certificates wait). */
-static void check_key(const struct config *cfg)
+ * may-wait, delete and their certificates wait): a warning, since keygen
+ * makes one. A key that is there but cannot be used is an error. */
+static void check_key(const struct config *cfg, struct diag *d)
 {
+  struct sshsig_key *key = NULL;
+  struct lethe_err err = { 0 };
   struct stat st;
-  if(!fstatat(AT_FDCWD, cfg->key_path, &st, AT_SYMLINK_NOFOLLOW))
+  if(fstatat(AT_FDCWD, cfg->key_path, &st, AT_SYMLINK_NOFOLLOW)) {
+    if(cfg->certificates_may_wait)
+      diag_warn(d, cfg->path, 0, "no signing key at %s: deletions will not be certified until "
+                "'lethe keygen' makes one", cfg->key_path);
+    else
+      diag_warn(d, cfg->path, 0, "no signing key at %s: lethe apply and lethe run will refuse "
+                "to delete until 'lethe keygen' makes one", cfg->key_path);
     return;
-  if(cfg->certificates_may_wait)
-    log_msg(LOG_WARNING, "%s: warning: no signing key at %s: deletions will not be certified "
-            "until 'lethe keygen' makes one", cfg->path, cfg->key_path);
-  else
-    log_msg(LOG_WARNING, "%s: warning: no signing key at %s: lethe apply and lethe run will "
-            "refuse to delete until 'lethe keygen' makes one", cfg->path, cfg->key_path);
+  }
+  if(sshsig_load(cfg->key_path, &key, &err))
+    diag_error(d, cfg->path, 0, "the signing key cannot be used: %s", err.msg);
+  sshsig_free(key);
+}
+
+/* A ledger that is there must open as one (a run could not certify into
+ * it); a missing one is made by the first run. Read only. */
+static void check_ledger(const struct config *cfg, struct diag *d)
+{
+  struct ledger l;
+  struct lethe_err err = { 0 };
+  struct stat st;
+  if(stat(cfg->ledger_dir, &st))
+    return;
+  if(ledger_open(&l, cfg->ledger_dir, false, &err))
+    diag_error(d, cfg->path, 0, "ledger: %s", err.msg);
+  ledger_close(&l);
 }
 
 /* The paths lethe.service cannot write, each said once (a path below one
@@ -138,6 +162,7 @@ int cmd_check(int argc, char **argv, struct cmd_env *env)
 {
   const char *config = NULL;
   bool help = false;
+  struct diag d;
   int status = cli_parse_config_only(argc, argv, "check", usage, &config, &help);
 
   if(status != EXIT_DONE || help)
@@ -148,8 +173,16 @@ int cmd_check(int argc, char **argv, struct cmd_env *env)
       print_rule(env->rs.rules[i]);
     for(size_t i = 0; i < env->rs.n_holds; i++)
       print_hold(env->rs.holds[i]);
-    check_sources(&env->rs);
-    check_key(&env->cfg);
+    diag_init(&d);
+    check_sources(&env->rs, &d);
+    check_key(&env->cfg, &d);
+    check_ledger(&env->cfg, &d);
+    log_lines(d.errors ? LOG_ERR : LOG_WARNING, db_str(&d.text));
+    if(d.errors) {
+      log_msg(LOG_ERR, "%u error%s: a run would fail", d.errors, d.errors == 1 ? "" : "s");
+      status = EXIT_USAGE;
+    }
+    diag_release(&d);
     check_unit(&env->cfg, &env->rs);
   }
   return status;

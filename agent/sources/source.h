@@ -58,9 +58,11 @@ struct source_ops {
    * (a relative credentials path made absolute). Errors go to d. */
   void (*finish_rule)(struct rule *r, struct diag *d);
 
-  /* Optional: warn of what would stop a run though the rule is valid (a
-   * share not mounted now). Reads only. */
-  void (*check)(const struct rule *r);
+  /* Optional, for lethe check: what would stop a run though the rule is
+   * valid, to d: a warning for what may change by then (a share not
+   * mounted now), an error for what makes a run fail for certain (a
+   * credentials file it cannot use). Reads only. */
+  void (*check)(const struct rule *r, struct diag *d);
 
   /* Yield each item of r's source that may be due at now (the policy
    * decides; a source may yield more) to sink, counting what the source

@@ -228,19 +228,19 @@ void source_file_root(struct rule *r, struct diag *d)
 
 /* A source that is missing now is worth a warning, not a refusal: a share
  * may be mounted later. */
-void source_file_check(const struct rule *r)
+void source_file_check(const struct rule *r, struct diag *d)
 {
   struct lethe_err err = { 0 };
   int fd = walk_open_root(r->root, &err);
   struct statvfs sv;
   if(fd < 0) {
-    log_msg(LOG_WARNING, "%s:%d: warning: [rule %s] source %s cannot be opened now: %s",
-            r->file, r->line, r->name, r->root, err.msg);
+    diag_warn(d, r->file, r->line, "[rule %s] source %s cannot be opened now: %s", r->name,
+              r->root, err.msg);
     return;
   }
   if(!fstatvfs(fd, &sv) && (sv.f_flag & ST_RDONLY))
-    log_msg(LOG_WARNING, "%s:%d: warning: [rule %s] source %s is on a read-only mount here: "
-            "nothing could be deleted from it", r->file, r->line, r->name, r->root);
+    diag_warn(d, r->file, r->line, "[rule %s] source %s is on a read-only mount here: nothing "
+              "could be deleted from it", r->name, r->root);
   close(fd);
 }
 

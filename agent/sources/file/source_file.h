@@ -19,7 +19,7 @@ void source_file_root(struct rule *r, struct diag *d);
 
 /* For lethe check: a warning when the rule's root cannot be opened now, or
  * is on a read-only mount (nothing could be deleted from it). */
-void source_file_check(const struct rule *r);
+void source_file_check(const struct rule *r, struct diag *d);
 
 /* Whether the path rel (len bytes, relative to the source) passes the
  * rule's select and except patterns. */

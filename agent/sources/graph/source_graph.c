@@ -94,8 +94,9 @@ static void graph_finish_rule(struct rule *r, struct diag *d)
   graph_source_release(&s);
 }
 
-/* Warn of a credentials file a run could not use; reads only the file. */
-static void graph_check(const struct rule *r)
+/* A credentials file a run could not use is an error; reads only the file
+ * (never prints it). */
+static void graph_check(const struct rule *r, struct diag *d)
 {
   struct graph_creds *c = malloc(sizeof(*c));
   struct lethe_err err = { 0 };
@@ -103,10 +104,10 @@ static void graph_check(const struct rule *r)
   if(!c)
     return;
   if(!path)
-    log_msg(LOG_WARNING, "%s:%d: warning: [rule %s] has no 'credentials': it cannot be scanned",
-            r->file, r->line, r->name);
+    diag_error(d, r->file, r->line, "[rule %s] has no 'credentials': it cannot be scanned",
+               r->name);
   else if(graph_creds_read(path, c, &err))
-    log_msg(LOG_WARNING, "%s:%d: warning: [rule %s]: %s", r->file, r->line, r->name, err.msg);
+    diag_error(d, r->file, r->line, "[rule %s]: %s", r->name, err.msg);
   graph_creds_wipe(c);
   free(c);
 }

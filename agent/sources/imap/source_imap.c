@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "credentials.h"
 #include "duration.h"
 #include "imap_conn.h"
 #include "imap_date.h"
@@ -68,6 +69,25 @@ static void imap_finish_rule(struct rule *r, struct diag *d)
   if(cred) /* without one, scanning says so: the rule may be checked elsewhere */
     absolute_credentials(r, ci, cred, d);
   imap_url_release(&u);
+}
+
+/* A credentials file a run could not use (missing, readable by others, not
+ * one line) is an error; read, checked and wiped, never printed. */
+static void imap_check(const struct rule *r, struct diag *d)
+{
+  const char *path = setting(r, "credentials", NULL);
+  struct credentials c;
+  struct lethe_err err = { 0 };
+  if(!path) {
+    diag_error(d, r->file, r->line, "[rule %s] has no 'credentials': the server cannot be "
+               "asked", r->name);
+    return;
+  }
+  if(credentials_read(path, &c, &err)) {
+    diag_error(d, r->file, r->line, "[rule %s]: %s", r->name, err.msg);
+    return;
+  }
+  credentials_wipe(&c);
 }
 
 static lethe_rc imap_uris(const struct rule *r, const struct item *it, struct dynbuf *raw,
@@ -537,6 +557,7 @@ const struct source_ops source_imap_ops = {
   .default_clock = CLOCK_INTERNALDATE,
   .keys = imap_keys,
   .finish_rule = imap_finish_rule,
+  .check = imap_check,
   .scan = imap_scan_rule,
   .uris = imap_uris,
   .identity = imap_identity,
