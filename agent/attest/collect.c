@@ -141,7 +141,9 @@ static lethe_rc judge(struct collector *c, git_tree *month, const git_tree_entry
                 : "missing object");
   else if(sshsig_verify(sig.mem, sig.len, SSHSIG_NS_ATTESTATION, json.mem, json.len, &signer,
                         &verr))
-    rc = reject(c, path, "its signature does not verify: %s", verr.msg);
+    rc = reject(c, path, "its signature does not verify (%s)",
+                strncmp(verr.msg, "signature does not verify: ", 27) ? verr.msg
+                                                                       : verr.msg + 27);
   else
     rc = judge_signed(c, path, name, &json, signer);
   sshsig_free(signer);
