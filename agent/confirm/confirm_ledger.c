@@ -139,22 +139,30 @@ static lethe_rc walk_back(struct ledger *l, const git_oid *head, struct confirm_
   return rc;
 }
 
+/* Open the ledger at dir for reading and find its head; a ledger that
+ * does not exist yet is LETHE_OK with *unborn (and l closed). */
+static lethe_rc open_head(const char *dir, struct ledger *l, git_oid *head, bool *unborn,
+                          struct lethe_err *err)
+{
+  lethe_rc rc = ledger_open(l, dir, false, err);
+  *unborn = true;
+  if(rc == LETHE_E_NOTFOUND) {
+    ledger_close(l);
+    err_clear(err);
+    return LETHE_OK;
+  }
+  return rc ? rc : ledger_head(l, head, unborn, err);
+}
+
 lethe_rc confirm_history_read(const char *dir, struct confirm_history *h,
                               struct lethe_err *err)
 {
   struct ledger l;
   git_oid head;
-  bool unborn = true;
+  bool unborn;
   lethe_rc rc;
   memset(h, 0, sizeof(*h));
-  rc = ledger_open(&l, dir, false, err);
-  if(rc == LETHE_E_NOTFOUND) {
-    ledger_close(&l);
-    err_clear(err);
-    return LETHE_OK;
-  }
-  if(!rc)
-    rc = ledger_head(&l, &head, &unborn, err);
+  rc = open_head(dir, &l, &head, &unborn, err);
   if(!rc && !unborn)
     rc = walk_back(&l, &head, h, err);
   ledger_close(&l);
@@ -258,19 +266,12 @@ lethe_rc confirm_ledger_push(const struct confirm_config *c, bool *pushed,
   struct ledger l;
   char dest[600];
   git_oid head;
-  bool unborn = true;
+  bool unborn;
   lethe_rc rc;
   *pushed = false;
   if(!c->agent.remote)
     return LETHE_OK;
-  rc = ledger_open(&l, c->agent.ledger_dir, false, err);
-  if(rc == LETHE_E_NOTFOUND) {
-    ledger_close(&l);
-    err_clear(err);
-    return LETHE_OK;
-  }
-  if(!rc)
-    rc = ledger_head(&l, &head, &unborn, err);
+  rc = open_head(c->agent.ledger_dir, &l, &head, &unborn, err);
   snprintf(dest, sizeof(dest), "refs/heads/%s", c->branch);
   if(!rc && !unborn) {
     rc = ledger_push_to(&l, c->agent.remote, dest, err);
