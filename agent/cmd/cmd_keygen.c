@@ -13,20 +13,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attestation.h"
 #include "cli.h"
 #include "commands.h"
+#include "confirm_config.h"
 #include "log.h"
 #include "sshsig.h"
 
 static const char usage[] =
-  "Usage: lethe keygen [-c CONFIG]\n"
+  "Usage: lethe keygen [-c CONFIG] [--user]\n"
   "\n"
   "Create the Ed25519 signing key named by 'key' in the configuration, with\n"
   "KEY.pub and KEY.allowed_signers next to it, and print its fingerprint.\n"
   "An existing key is never replaced: keygen then only checks it and writes\n"
   "whichever of KEY.pub and KEY.allowed_signers is missing.\n"
   "\n"
-  "  -c, --config FILE   configuration (default $LETHE_CONFIG or " CONFIG_DEFAULT_PATH ")\n"
+  "  -c, --config FILE   configuration (default $LETHE_CONFIG or " CONFIG_DEFAULT_PATH ";\n"
+  "                      with --user, ~/.config/lethe/confirm.ini)\n"
+  "  -u, --user          a trainer's own key, for lethe confirm: named by\n"
+  "                      confirm.ini, its principal your e-mail address\n"
   "  -h, --help          show this help\n"
   "\n"
   "Exit status: 0 done, or the key was there already; 1 a file could not be\n"
@@ -34,8 +39,10 @@ static const char usage[] =
   "others can read, or public files that belong to another key).\n";
 
 /* The namespaces the allowed_signers line grants: ledger commits and
- * certificates. */
+ * certificates, and for a trainer's key attestations too. */
 #define SIGNER_NAMESPACES "namespaces=\"" SSHSIG_NS_GIT "," SSHSIG_NS_CERTIFICATE "\""
+#define USER_NAMESPACES "namespaces=\"" SSHSIG_NS_GIT "," SSHSIG_NS_CERTIFICATE "," \
+  SSHSIG_NS_ATTESTATION "\""
 #define PUBLIC_FILE_MAX (64 * 1024)
 #define HOST_MAX 256
 
@@ -44,6 +51,8 @@ struct keyfiles {
   char *pub;          /* KEY.pub */
   char *signers;      /* KEY.allowed_signers */
   char principal[HOST_MAX + 8];
+  const char *namespaces;    /* the allowed_signers option */
+  bool user;                 /* a trainer's key (--user) */
   struct dynbuf public_text;   /* "ssh-ed25519 AAAA..." */
   struct dynbuf fingerprint;
 };
@@ -291,7 +300,7 @@ static int write_public_files(struct keyfiles *f, const char **pub_state,
   }
   status = ensure_public_file(f, f->pub, db_str(&line), pub_state, NULL, 0);
   db_reset(&line);
-  if(db_addf(&line, "%s " SIGNER_NAMESPACES " %s\n", f->principal, db_str(&f->public_text)))
+  if(db_addf(&line, "%s %s %s\n", f->principal, f->namespaces, db_str(&f->public_text)))
     status = EXIT_SOME_FAILED;
   else if(!status)
     status = ensure_public_file(f, f->signers, db_str(&line), signers_state, f->principal,
@@ -337,10 +346,10 @@ static int keygen(struct keyfiles *f)
   return EXIT_DONE;
 }
 
-static int run(const struct config *cfg)
+static int run(const char *key_path, const char *email)
 {
-  struct keyfiles f = { .key = cfg->key_path };
-  int status;
+  struct keyfiles f = { .key = key_path, .namespaces = SIGNER_NAMESPACES };
+  int status = EXIT_DONE;
   db_init(&f.public_text, 1024);
   db_init(&f.fingerprint, 1024);
   f.pub = suffixed(f.key, ".pub");
@@ -348,11 +357,19 @@ static int run(const struct config *cfg)
   if(!f.pub || !f.signers) {
     log_msg(LOG_ERR, "out of memory");
     status = EXIT_SOME_FAILED;
+  } else if(email) {
+    /* a trainer signs as themselves: the roster knows them by address */
+    f.user = true;
+    f.namespaces = USER_NAMESPACES;
+    snprintf(f.principal, sizeof(f.principal), "%s", email);
   } else {
     status = make_principal(&f);
   }
   if(!status)
     status = keygen(&f);
+  if(!status && f.user)
+    printf("\nSend this line to your data protection officer, for the roster:\n%s %s\n",
+           db_str(&f.public_text), f.principal);
   free(f.pub);
   free(f.signers);
   db_release(&f.public_text);
@@ -360,18 +377,68 @@ static int run(const struct config *cfg)
   return status;
 }
 
+/* --user: the key confirm.ini names, for its e-mail address. */
+static int run_user(const char *config)
+{
+  struct confirm_config c;
+  struct diag d;
+  char *path = confirm_config_path(config);
+  lethe_rc rc;
+  int status;
+  if(!path) {
+    log_msg(LOG_ERR, "cannot tell where confirm.ini is (no home directory)");
+    return EXIT_USAGE;
+  }
+  diag_init(&d);
+  rc = confirm_config_load(path, &c, &d);
+  log_lines(rc ? LOG_ERR : LOG_WARNING, db_str(&d.text));
+  diag_release(&d);
+  free(path);
+  status = rc ? EXIT_USAGE : run(c.agent.key_path, c.email);
+  confirm_config_release(&c);
+  return status;
+}
+
+static int parse_args(int argc, char **argv, const char **config, bool *user, bool *help)
+{
+  static const struct option opts[] = {
+    { "config", required_argument, NULL, 'c' },
+    { "user", no_argument, NULL, 'u' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  for(int c; (c = getopt_long(argc, argv, ":c:uh", opts, NULL)) != -1;) {
+    if(c == 'c')
+      *config = optarg;
+    else if(c == 'u')
+      *user = true;
+    else if(c == 'h')
+      *help = true;
+    else
+      return cli_option_error("keygen", c, argv);
+  }
+  if(optind < argc)
+    return cli_usage_error("keygen", "unexpected argument '%s'", argv[optind]);
+  return EXIT_DONE;
+}
+
 /* Only [agent] matters here (the table says so): broken rule files must not
  * stop keygen. */
 int cmd_keygen(int argc, char **argv, struct cmd_env *env)
 {
   const char *config = NULL;
-  bool help = false;
-  int status = cli_parse_config_only(argc, argv, "keygen", usage, &config, &help);
+  bool help = false, user = false;
+  int status = parse_args(argc, argv, &config, &user, &help);
 
-  if(status != EXIT_DONE || help)
+  if(status != EXIT_DONE || help) {
+    if(help)
+      fputs(usage, stdout);
     return status;
+  }
+  if(user)
+    return run_user(config);
   status = cli_prepare(env, config, false);
   if(status == EXIT_DONE)
-    status = run(&env->cfg);
+    status = run(env->cfg.key_path, NULL);
   return status;
 }

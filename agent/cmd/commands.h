@@ -37,5 +37,7 @@ int cmd_keygen(int argc, char **argv, struct cmd_env *env);
 int cmd_verify(int argc, char **argv, struct cmd_env *env);
 int cmd_show(int argc, char **argv, struct cmd_env *env);
 int cmd_restore_check(int argc, char **argv, struct cmd_env *env);
+int cmd_confirm(int argc, char **argv, struct cmd_env *env);
+int cmd_attestations(int argc, char **argv, struct cmd_env *env);
 
 #endif

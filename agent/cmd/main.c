@@ -25,6 +25,10 @@ static const struct command commands[] = {
   { "show", cmd_show, NEEDS_NOTHING, "render a certificate for people (text or HTML)" },
   { "restore-check", cmd_restore_check, NEEDS_RULES,
     "before restoring a backup: list (--purge: purge) what deleted subjects left in it" },
+  { "confirm", cmd_confirm, NEEDS_NOTHING,
+    "as a trainer: scan for personal data, delete it, sign an attestation" },
+  { "attestations", cmd_attestations, NEEDS_NOTHING,
+    "who has confirmed, who is due or overdue (--remind: e-mail them)" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

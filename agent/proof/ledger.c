@@ -511,6 +511,12 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 
 lethe_rc ledger_push(struct ledger *l, const char *url, struct lethe_err *err)
 {
+  return ledger_push_to(l, url, l->branch, err);
+}
+
+lethe_rc ledger_push_to(struct ledger *l, const char *url, const char *dest,
+                        struct lethe_err *err)
+{
   git_push_options opts;
   struct push_state p = { .rejected = "" };
   git_remote *remote = NULL;
@@ -521,7 +527,7 @@ lethe_rc ledger_push(struct ledger *l, const char *url, struct lethe_err *err)
 
   git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
   ledger_redact_url(url, shown, sizeof(shown));
-  snprintf(spec, sizeof(spec), "%s:%s", l->branch, l->branch);
+  snprintf(spec, sizeof(spec), "%s:%s", l->branch, dest);
   opts.callbacks.push_update_reference = on_update;
   opts.callbacks.credentials = on_credentials;
   opts.callbacks.payload = &p;

@@ -92,6 +92,12 @@ lethe_rc ledger_append(struct ledger *l, const git_oid *expect, bool unborn,
  * remote's reason; other failures LETHE_E_IO. */
 lethe_rc ledger_push(struct ledger *l, const char *url, struct lethe_err *err) WUR;
 
+/* The same, to the branch dest on the remote ("refs/heads/NAME"): many
+ * writers (lethe confirm on each trainer's machine) push to one central
+ * ledger, each on a branch of its own. */
+lethe_rc ledger_push_to(struct ledger *l, const char *url, const char *dest,
+                        struct lethe_err *err) WUR;
+
 /* url with any user:password@ part replaced by "***@", into buf. */
 void ledger_redact_url(const char *url, char *buf, size_t size);
 

@@ -128,7 +128,7 @@ static lethe_rc set_default(char **slot, const char *value)
 /* Run from its build tree (BUILD/agent/lethe), lethe loads the plugins
  * built beside it (BUILD/plugins/all holds a link to each), so the demo and
  * the tests need no install. An installed lethe is never that file. */
-static const char *default_plugins_dir(void)
+const char *config_default_plugins_dir(void)
 {
 #ifdef LETHE_BUILD_ROOT
   static const char self_in_tree[] = LETHE_BUILD_ROOT "/agent/lethe";
@@ -155,7 +155,7 @@ static lethe_rc apply_defaults(struct config *cfg)
   if(!rc)
     rc = set_default(&cfg->key_path, "/etc/lethe/signing.key");
   if(!rc)
-    rc = set_default(&cfg->plugins_dir, default_plugins_dir());
+    rc = set_default(&cfg->plugins_dir, config_default_plugins_dir());
   return rc;
 }
 

@@ -32,6 +32,12 @@ lethe_rc config_load(const char *path, struct config *cfg, struct diag *d) WUR;
 
 void config_release(struct config *cfg);
 
+/* The plugin directory when the configuration names none: the installed
+ * one, or the build tree's when this lethe runs from its build tree (so
+ * the demo, the tests and lethe confirm's own configuration need no
+ * install). */
+const char *config_default_plugins_dir(void);
+
 /* A path made absolute against the directory of base_file; the caller frees
  * it. NULL when out of memory. */
 char *config_resolve(const char *base_file, const char *path);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csvfield.h"
 #include "dynbuf.h"
 #include "isotime.h"
 
@@ -85,48 +86,12 @@ static lethe_rc put(struct events *ev, const char *key, size_t len, int64_t when
   return LETHE_OK;
 }
 
-/* Read one CSV field starting at *p (within end); store it in out. Returns
- * NULL on success or a message. Leaves *p at the ',' or line end after it. */
-static const char *read_field(const char **p, const char *end, struct dynbuf *out)
-{
-  const char *s = *p;
-  db_reset(out);
-  if(s < end && *s == '"') {
-    for(s++;; s++) {
-      /* One record per line: a quote left open does not swallow the next
-       * lines, and line numbers stay true. */
-      if(s >= end || *s == '\n')
-        return "unterminated quoted field";
-      if(*s == '"' && s + 1 < end && s[1] == '"')
-        s++;
-      else if(*s == '"')
-        break;
-      if(db_add(out, s, 1))
-        return "field too long";
-    }
-    s++;
-    if(s < end && *s != ',' && *s != '\n' && *s != '\r')
-      return "text after a closing quote";
-  }
-  else {
-    const char *start = s;
-    while(s < end && *s != ',' && *s != '\n' && *s != '\r')
-      s++;
-    if(memchr(start, '"', (size_t)(s - start)))
-      return "quote inside an unquoted field";
-    if(db_add(out, start, (size_t)(s - start)))
-      return "field too long";
-  }
-  *p = s;
-  return NULL;
-}
-
 /* Parse one record at *p; report problems. *p moves past the line. */
 static lethe_rc parse_line(struct events *ev, const char *path, int line, const char **p,
                            const char *end, struct dynbuf *key, struct dynbuf *date,
                            struct diag *d)
 {
-  const char *msg = read_field(p, end, key);
+  const char *msg = csv_field(p, end, key);
   int64_t when;
   struct lethe_err err;
   lethe_rc rc = LETHE_OK;
@@ -135,7 +100,7 @@ static lethe_rc parse_line(struct events *ev, const char *path, int line, const 
     msg = "expected two fields: key,date";
   if(!msg) {
     (*p)++;
-    msg = read_field(p, end, date);
+    msg = csv_field(p, end, date);
   }
   if(!msg && *p < end && **p == ',')
     msg = "more than two fields";

@@ -44,10 +44,11 @@ dpkg-deb -f "$deb" Depends | grep -q libgit2 || fail "Depends lacks the shared l
 # verify checks that it exists; the system's own units found as usual, which
 # common.sh hides from lethe); any complaint fails.
 mkdir -p "$T/units"
-sed "s|^ExecStart=/usr/bin/lethe|ExecStart=$R/usr/bin/lethe|" \
-  "$R/lib/systemd/system/lethe.service" >"$T/units/lethe.service"
-cp "$R/lib/systemd/system/lethe.timer" "$T/units/"
-env -u SYSTEMD_UNIT_PATH systemd-analyze verify --man=no "$T/units/lethe.service" "$T/units/lethe.timer" \
+for u in "$R"/lib/systemd/system/*; do
+  sed "s|^ExecStart=/usr/bin/lethe|ExecStart=$R/usr/bin/lethe|" "$u" >"$T/units/${u##*/}"
+done
+[[ -f $T/units/lethe.service && -f $T/units/lethe.timer ]] || fail "the units are not in the package"
+env -u SYSTEMD_UNIT_PATH systemd-analyze verify --man=no "$T"/units/* \
   >"$T/verify.out" 2>&1 || fail "systemd-analyze verify: $(cat "$T/verify.out")"
 [[ ! -s $T/verify.out ]] || fail "systemd-analyze verify complains: $(cat "$T/verify.out")"
 
