@@ -91,7 +91,8 @@ def control(server, method, path, query, body):
                     return plain_json(400, {"error": "mode is 'after' (processed, answer lost) or 'before'"})
                 with state.lock:
                     state.cut = {"after": int(spec.get("after", 0)), "count": int(spec.get("count", 1)),
-                                 "mode": mode, "match": spec.get("match") or None}
+                                 "mode": mode, "match": spec.get("match") or None,
+                                 "then_all": bool(spec.get("then_all"))}
             elif method == "DELETE":
                 with state.lock:
                     state.cut = None

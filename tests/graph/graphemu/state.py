@@ -96,8 +96,11 @@ class State:
     def log(self, entry):
         with self.log_lock:
             self.log_seq += 1
-            entry = dict({"n": self.log_seq, "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-                          + ".%03dZ" % (int(time.time() * 1000) % 1000)}, **entry)
+            # One reading of the clock for seconds and milliseconds alike: two
+            # could straddle a second and log the instant a second early.
+            now = time.time()
+            entry = dict({"n": self.log_seq, "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
+                          + ".%03dZ" % (int(now * 1000) % 1000)}, **entry)
             self.log_mem.append(entry)
             if self.log_file:
                 self.log_file.write(json.dumps(entry, ensure_ascii=False) + "\n")
@@ -107,7 +110,8 @@ class State:
     def take_cut(self, method=None, path="", body=b""):
         """Called once per top-level Graph request: -> None, 'before' or 'after'.
         With a "match" ({"method": M, "path": REGEX, "body": REGEX}) only the
-        requests that match count (e.g. the $batch POSTs that delete)."""
+        requests that match count (e.g. the $batch POSTs that delete); with
+        "then_all", once a matching request is cut every later one counts."""
         with self.lock:
             c = self.cut
             if not c:
@@ -123,6 +127,8 @@ class State:
                 c["after"] -= 1
                 return None
             c["count"] -= 1
+            if c.get("then_all"):
+                c["match"] = None
             if c["count"] <= 0:
                 self.cut = None
             return c["mode"]
