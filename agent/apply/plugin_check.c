@@ -72,6 +72,17 @@ static void check_with(const struct loaded_plugin *p, const struct rule *r, stru
   free(settings);
 }
 
+/* action = report has no plugin: only the agent's and the source's keys. */
+static void check_report(const struct rule *r, struct diag *d)
+{
+  for(size_t i = 0; i < r->n_settings; i++) {
+    const char *key = r->settings[i].key;
+    if(!rules_is_host_key(key) && !source_takes(r, key, strlen(key)))
+      diag_error(d, r->file, r->setting_lines[i], "unknown key '%s' in [rule %s] for action "
+                 "report (a report deletes nothing: no plugin reads settings)", key, r->name);
+  }
+}
+
 lethe_rc plugins_check_rules(const struct config *cfg, const struct ruleset *rs,
                              struct diag *d)
 {
@@ -83,6 +94,10 @@ lethe_rc plugins_check_rules(const struct config *cfg, const struct ruleset *rs,
     struct lethe_err err = { 0 };
     if(!r->action)
       continue;
+    if(r->report) {
+      check_report(r, d);
+      continue;
+    }
     if(plugin_cache_get(&cache, cfg->plugins_dir, r->action, &p, &err)) {
       diag_error(d, r->file, r->action_line, "unknown action '%s': %s", r->action, err.msg);
       continue;

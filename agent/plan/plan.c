@@ -105,6 +105,7 @@ static lethe_rc build_entry(struct plan *p, const struct rule *r, const struct i
     .decision = v->decision,
     .due = time_text(r->has_grace && v->has_expires, v->due, due),
     .expires = time_text(v->has_expires, v->expires, expires),
+    .findings = it->findings,
     .identity = it->identity[0] ? it->identity : NULL,
     .kind = it->kind,
     .message_id_sha256 = it->message_id_sha256[0] ? it->message_id_sha256 : NULL,

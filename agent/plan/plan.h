@@ -18,7 +18,7 @@
 
 #define PLAN_SCHEMA "lethe-plan/1"
 #define PLAN_HASH_LEN 72  /* "sha256:" + 64 hex + NUL */
-#define DECISION__COUNT 5
+#define DECISION__COUNT 6
 #define PLAN_SCRATCH 3
 
 struct plan_entry;

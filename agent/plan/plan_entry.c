@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings_text.h"
 #include "strpack.h"
 
 static void put_string(struct jsonw *w, const char *key, const char *value)
@@ -24,6 +25,10 @@ void plan_entry_write(const struct plan_entry *e, struct jsonw *w)
   put_string(w, "decision", decision_name(e->decision));
   put_string(w, "due", e->due);
   put_string(w, "expires", e->expires);
+  if(e->findings) { /* contains = rules only: counts and redacted samples */
+    jsonw_key(w, "findings");
+    findings_write_json(e->findings, w);
+  }
   put_string(w, "hold", e->hold);
   put_string(w, "identity", e->identity);
   put_string(w, "kind", item_kind_name(e->kind));
@@ -91,7 +96,7 @@ static void read_enums(struct reader *r, struct plan_entry *e)
   const char *decision = text(r, r->o, "decision", false);
   const char *kind = text(r, r->o, "kind", false), *store = text(r, r->o, "store", false);
   if(decision && !decision_parse(decision, &e->decision))
-    complain(r, "decision", "is not delete, held, grace or skip");
+    complain(r, "decision", "is not delete, held, grace, skip or report");
   if(kind && !item_kind_parse(kind, &e->kind))
     complain(r, "kind", "names no kind of item");
   if(store && !item_store_parse(store, &e->store))

@@ -23,6 +23,8 @@ struct plan_entry {
   enum decision decision;
   const char *due;               /* expires + grace; NULL without a grace */
   const char *expires;           /* NULL when the clock was unreadable */
+  const struct scan_findings *findings; /* contains =: written as "findings";
+                                           never read back (NULL) */
   const char *hold;              /* the hold's name or phrase; NULL: not held */
   const char *identity;          /* NULL for an item without one (a directory) */
   enum item_kind kind;

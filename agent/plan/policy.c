@@ -6,12 +6,13 @@
 #include "events.h"
 #include "glob.h"
 #include "isotime.h"
+#include "findings_text.h"
 #include "namedate.h"
 #include "walk.h"
 
 static const char *const names[] = {
   [DECISION_KEEP] = "keep", [DECISION_DELETE] = "delete", [DECISION_HELD] = "held",
-  [DECISION_GRACE] = "grace", [DECISION_SKIP] = "skip",
+  [DECISION_GRACE] = "grace", [DECISION_SKIP] = "skip", [DECISION_REPORT] = "report",
 };
 
 const char *decision_name(enum decision d)
@@ -166,7 +167,33 @@ static void describe_hold(struct verdict *out, const char *then)
              out->hold, out->hold_reason, then, rest);
 }
 
+static void decide(const struct rule *r, const struct ruleset *rs, const struct item *it,
+                   const char *uri, size_t uri_len, const struct subject_info *subj,
+                   int64_t now, struct verdict *out);
+
+/* contains =: what the scanner found comes first in the reason. action =
+ * report: what would be due is listed as "report", never deleted. */
 void policy_decide(const struct rule *r, const struct ruleset *rs, const struct item *it,
+                   const char *uri, size_t uri_len, const struct subject_info *subj,
+                   int64_t now, struct verdict *out)
+{
+  char rest[sizeof(out->reason)], found[512];
+  decide(r, rs, it, uri, uri_len, subj, now, out);
+  if(r->report && (out->decision == DECISION_DELETE || out->decision == DECISION_GRACE))
+    out->decision = DECISION_REPORT;
+  if(out->decision == DECISION_KEEP || (!it->findings && !r->report))
+    return;
+  memcpy(rest, out->reason, sizeof(rest));
+  if(it->findings) {
+    findings_describe(it->findings, found, sizeof(found));
+    snprintf(out->reason, sizeof(out->reason), "holds %.500s; %.250s", found, rest);
+  }
+  else if(out->decision == DECISION_REPORT) {
+    snprintf(out->reason, sizeof(out->reason), "reported (never deleted); %.700s", rest);
+  }
+}
+
+static void decide(const struct rule *r, const struct ruleset *rs, const struct item *it,
                    const char *uri, size_t uri_len, const struct subject_info *subj,
                    int64_t now, struct verdict *out)
 {

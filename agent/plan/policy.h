@@ -16,9 +16,10 @@ enum decision {
   DECISION_HELD,    /* expired (or unjudgeable) but under a hold */
   DECISION_GRACE,   /* expired, inside its notice period */
   DECISION_SKIP,    /* cannot be judged (clock unreadable, not a subject ...) */
+  DECISION_REPORT,  /* action = report: due, listed, never deleted */
 };
 
-/* "delete", "held", "grace", "skip" or "keep". */
+/* "delete", "held", "grace", "skip", "report" or "keep". */
 const char *decision_name(enum decision d);
 
 /* The decision decision_name gives name; false if none does. */

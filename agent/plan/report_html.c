@@ -19,6 +19,7 @@ static const char style[] =
   "font-size:.85em}th{background:#eee}"
   ".path{font-family:monospace;word-break:break-all}.num{text-align:right;white-space:nowrap}"
   ".delete{color:#a00;font-weight:bold}.held{color:#850}.grace{color:#06c}.skip{color:#555}"
+  ".report{color:#60a}"
   "p.note{font-size:.85em;color:#444}"
   "@media print{body{margin:1cm}tr{page-break-inside:avoid}}";
 
@@ -80,6 +81,16 @@ static void summary(struct page *pg, const struct plan_rule *pr)
     fputs("<tr><th>Error</th><td class=\"delete\">", pg->out);
     put(pg, pr->error);
     fputs("</td></tr>\n", pg->out);
+  }
+  if(r->report) {
+    fprintf(pg->out, "<tr><th>Summary</th><td>report %llu (never deleted); held %llu, skipped "
+            "%llu, not due %llu; %llu scanned</td></tr></table>\n",
+            (unsigned long long)pr->count[DECISION_REPORT],
+            (unsigned long long)pr->count[DECISION_HELD],
+            (unsigned long long)pr->count[DECISION_SKIP],
+            (unsigned long long)pr->count[DECISION_KEEP],
+            (unsigned long long)pr->source_items);
+    return;
   }
   fprintf(pg->out, "<tr><th>Summary</th><td>delete %llu (%s)%s%s; grace %llu, held %llu, "
           "skipped %llu, not due %llu; %llu scanned</td></tr></table>\n",

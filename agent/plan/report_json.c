@@ -11,7 +11,7 @@
 #include "text.h"
 
 static const char *const decision_keys[DECISION__COUNT] = {
-  "keep", "delete", "held", "grace", "skip",
+  "keep", "delete", "held", "grace", "skip", "report",
 };
 
 /* Rule texts come from files that need not be UTF-8; the report must be. */
@@ -40,7 +40,10 @@ static struct json_object *counts(const uint64_t count[], const uint64_t bytes[]
 {
   struct json_object *o = json_object_new_object();
   for(int d = 0; d < DECISION__COUNT; d++) {
-    struct json_object *c = json_object_new_object();
+    struct json_object *c;
+    if(d == DECISION_REPORT && !count[d])
+      continue; /* only plans with a report rule say "report" */
+    c = json_object_new_object();
     json_object_object_add(c, "bytes", json_object_new_uint64(bytes[d]));
     json_object_object_add(c, "count", json_object_new_uint64(count[d]));
     json_object_object_add(o, decision_keys[d], c);

@@ -44,8 +44,13 @@ static void rule_summary(const struct plan_rule *pr, FILE *out)
     fprintf(out, "  ERROR: %s\n", pr->error);
     return;
   }
-  fprintf(out, "  delete %llu item%s (%s)", (unsigned long long)pr->count[DECISION_DELETE],
-          pr->count[DECISION_DELETE] == 1 ? "" : "s", bytes);
+  if(r->report)
+    fprintf(out, "  report %llu item%s (never deleted)",
+            (unsigned long long)pr->count[DECISION_REPORT],
+            pr->count[DECISION_REPORT] == 1 ? "" : "s");
+  else
+    fprintf(out, "  delete %llu item%s (%s)", (unsigned long long)pr->count[DECISION_DELETE],
+            pr->count[DECISION_DELETE] == 1 ? "" : "s", bytes);
   if(pr->has_oldest) {
     isotime_format_date(pr->oldest, oldest);
     fprintf(out, ", oldest %s", oldest);
@@ -72,10 +77,13 @@ lethe_rc report_text(struct plan *p, FILE *out)
   }
   plan_totals(p, count, size);
   text_size(size[DECISION_DELETE], bytes);
-  fprintf(out, "\ntotal: delete %llu (%s), grace %llu, held %llu, skipped %llu\n",
+  fprintf(out, "\ntotal: delete %llu (%s), grace %llu, held %llu, skipped %llu",
           (unsigned long long)count[DECISION_DELETE], bytes,
           (unsigned long long)count[DECISION_GRACE], (unsigned long long)count[DECISION_HELD],
           (unsigned long long)count[DECISION_SKIP]);
+  if(count[DECISION_REPORT])
+    fprintf(out, ", reported %llu", (unsigned long long)count[DECISION_REPORT]);
+  fputc('\n', out);
   if(!rc && ferror(out))
     rc = LETHE_E_IO;
   return rc;

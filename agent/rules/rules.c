@@ -295,6 +295,7 @@ static void set_action(struct loader *l, struct rule *r, const char *value, int 
   }
   r->action = dup_or_oom(l, value);
   r->action_line = line;
+  r->report = !strcmp(value, "report");
   if(!valid_name(value)) {
     diag_error(l->d, l->path, line, "unknown action '%s' (an action names a plugin: "
                "letters, digits, '.', '_' or '-')", value);
@@ -572,6 +573,8 @@ static void rule_free(struct rule *r)
   free(r->events_path);
   free(r->deleted_by);
   events_free(r->events);
+  if(r->store_data_free)
+    r->store_data_free(r->store_data);
   free(r->action);
   for(size_t i = 0; i < r->n_settings; i++) {
     free((char *)r->settings[i].key);

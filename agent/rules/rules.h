@@ -66,8 +66,10 @@ struct rule {
   bool has_clock;          /* false: the source's default clock */
   bool has_retain;
   struct duration retain;
-  char *action;            /* the plugin's name */
+  char *action;            /* the plugin's name, or "report" */
   int action_line;
+  bool report;             /* action = report: listed in plans, never deleted,
+                              no plugin */
   bool has_every;
   struct duration every;
   bool has_grace;
@@ -78,6 +80,9 @@ struct rule {
                                      the source's, the plugin's; key and value owned */
   int *setting_lines;      /* the line of each setting, for messages */
   size_t n_settings;
+  void *store_data;        /* what the rule's store made of its settings
+                              (finish_rule), freed with store_data_free */
+  void (*store_data_free)(void *data);
 };
 
 struct hold {

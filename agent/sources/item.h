@@ -10,6 +10,8 @@
 
 #include "lethe/plugin.h"
 
+struct scan_findings;
+
 /* An item's store is one LETHE_STORE_* bit (lethe/plugin.h): the value a
  * plugin is handed, the name plans and certificates print. */
 
@@ -74,6 +76,8 @@ struct item {
   char message_id_sha256[65]; /* IMAP: SHA-256 (lower-case hex) of the Message-ID
                                  header as sent, for certificates (never the subject
                                  or addresses); "" when the message has none */
+  const struct scan_findings *findings; /* contains =: what the scanner found
+                                           (counts, redacted samples); else NULL */
 };
 
 /* What a source knows of the subject an item belongs to. */

@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "file_content.h"
 #include "fileops.h"
 #include "glob.h"
 #include "log.h"
@@ -108,11 +109,30 @@ static lethe_rc yield(struct scan *s, const struct walk_entry *e, struct item *i
   return s->sink(s->ctx, it, subj);
 }
 
+/* contains =: a file is selected only if the scanner finds what the rule
+ * asks for in it; one it cannot read as it should is listed, not judged;
+ * a symbolic link has no content of its own and is never selected. */
+static bool content_selects(struct scan *s, const struct walk_entry *e, struct item *it,
+                            struct scan_findings *f, char *problem, size_t n)
+{
+  int m;
+  if(it->problem || it->kind != ITEM_FILE)
+    return it->problem != NULL || it->kind == ITEM_OTHER;
+  m = file_content_match(s->r, e->dirfd, e->name, f, problem, n);
+  if(m < 0)
+    it->problem = problem;
+  else if(m > 0)
+    it->findings = f;
+  return m != 0;
+}
+
 static lethe_rc visit(void *ctx, const struct walk_entry *e)
 {
   struct scan *s = ctx;
   struct item it = { .kind = ITEM_FILE };
-  char problem[256];
+  struct scan_findings findings;
+  char problem[600];
+  lethe_rc rc;
   s->stats->source_items++;
   if(!source_path_selected(s->r, e->rel, e->rel_len))
     return LETHE_OK;
@@ -121,7 +141,13 @@ static lethe_rc visit(void *ctx, const struct walk_entry *e)
   stat_item(e, &it, problem, sizeof(problem));
   if(!it.problem && it.kind == ITEM_OTHER)
     it.problem = "not a regular file or symbolic link";
-  return yield(s, e, &it);
+  if(!file_content_wanted(s->r))
+    return yield(s, e, &it);
+  memset(&findings, 0, sizeof(findings));
+  rc = content_selects(s, e, &it, &findings, problem, sizeof(problem)) ? yield(s, e, &it)
+                                                                      : LETHE_OK;
+  scan_findings_release(&findings);
+  return rc;
 }
 
 static lethe_rc refused(void *ctx, const struct walk_entry *e, enum walk_refusal why,
@@ -281,7 +307,13 @@ static lethe_rc file_identity(const char *text, struct lethe_identity *out)
 }
 
 static const char *const file_schemes[] = { "file://", NULL };
-static const char *const file_keys[] = { NULL };
+static const char *const file_keys[] = { "contains", "client-list", NULL };
+
+static void file_finish_rule(struct rule *r, struct diag *d)
+{
+  source_file_root(r, d);
+  file_content_finish(r, d);
+}
 
 const struct source_ops source_file_ops = {
   .name = "file",
@@ -292,7 +324,7 @@ const struct source_ops source_file_ops = {
   .default_clock = CLOCK_MTIME,
   .keys = file_keys,
   .local = true,
-  .finish_rule = source_file_root,
+  .finish_rule = file_finish_rule,
   .check = source_file_check,
   .scan = file_scan,
   .uris = file_uris,
