@@ -223,6 +223,27 @@ static size_t component_end(const char *pat, size_t plen, size_t i)
   return i;
 }
 
+const char *glob_last_name(const char *pattern)
+{
+  size_t plen = strlen(pattern);
+  size_t start = 0;
+  size_t i = 0;
+
+  /* Components end at separators only: a class never holds a '/' (see
+   * class_end), so stepping over escapes is enough to find them. */
+  while(i < plen) {
+    size_t sep = sep_len(pattern, plen, i);
+    if(sep) {
+      i += sep;
+      start = i;
+    }
+    else {
+      i = component_end(pattern, plen, i);
+    }
+  }
+  return pattern + start;
+}
+
 bool glob_could_match_below(const char *pattern, const char *dir, size_t len)
 {
   size_t plen = strlen(pattern);
