@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 void jsonw_init(struct jsonw *w, struct dynbuf *out)
 {
   w->out = out;
@@ -106,16 +108,14 @@ void jsonw_null(struct jsonw *w)
 void jsonw_u64(struct jsonw *w, uint64_t v)
 {
   char buf[24];
-  int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
-  put(w, buf, (size_t)n);
+  put(w, buf, (size_t)(text_put_u64(buf, v) - buf));
   w->need_comma = true;
 }
 
 void jsonw_i64(struct jsonw *w, int64_t v)
 {
   char buf[24];
-  int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
-  put(w, buf, (size_t)n);
+  put(w, buf, (size_t)(text_put_i64(buf, v) - buf));
   w->need_comma = true;
 }
 

@@ -49,6 +49,27 @@ lethe_rc text_add_printable(struct dynbuf *out, const char *s, size_t len)
   return rc;
 }
 
+char *text_put_u64(char *p, uint64_t v)
+{
+  char digits[20];
+  size_t n = 0;
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while(v);
+  while(n)
+    *p++ = digits[--n];
+  return p;
+}
+
+char *text_put_i64(char *p, int64_t v)
+{
+  if(v >= 0)
+    return text_put_u64(p, (uint64_t)v);
+  *p++ = '-';
+  return text_put_u64(p, 0 - (uint64_t)v); /* INT64_MIN too */
+}
+
 void text_put_html(FILE *f, const char *s)
 {
   for(; *s; s++) {
