@@ -30,13 +30,30 @@ static size_t utf8_len(const unsigned char *s, size_t n)
   return len;
 }
 
+/* Bytes from p that are printable ASCII: most text is, and it is copied as
+ * one run. */
+static size_t printable_ascii_run(const unsigned char *p, size_t n)
+{
+  size_t i = 0;
+  while(i < n && p[i] >= 0x20 && p[i] < 0x7F)
+    i++;
+  return i;
+}
+
 lethe_rc text_add_printable(struct dynbuf *out, const char *s, size_t len)
 {
   const unsigned char *p = (const unsigned char *)s;
   lethe_rc rc = LETHE_OK;
   size_t i = 0;
   while(i < len && !rc) {
-    size_t n = utf8_len(p + i, len - i);
+    size_t run = printable_ascii_run(p + i, len - i);
+    size_t n;
+    if(run) {
+      rc = db_add(out, p + i, run);
+      i += run;
+      continue;
+    }
+    n = utf8_len(p + i, len - i);
     if(n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7F))) {
       rc = db_add(out, "?", 1);
       i++;

@@ -1,4 +1,5 @@
-/* Tests for text.c: numbers written by hand must be printf's. */
+/* Tests for text.c: numbers written by hand must be printf's, and the
+ * printable copy of a name must not change with its fast path. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -78,11 +79,79 @@ static void test_file_identity(void **state)
               back.nlink == id.nlink);
 }
 
+/* The byte-at-a-time definition text_add_printable keeps. */
+static void reference_printable(const unsigned char *s, size_t len, char *out, size_t *n)
+{
+  size_t i = 0, o = 0;
+  while(i < len) {
+    size_t k = 0;
+    uint32_t cp = 0;
+    if(s[i] < 0x80)
+      k = 1;
+    else if(s[i] >= 0xC2 && s[i] <= 0xDF)
+      k = 2, cp = s[i] & 0x1F;
+    else if(s[i] >= 0xE0 && s[i] <= 0xEF)
+      k = 3, cp = s[i] & 0x0F;
+    else if(s[i] >= 0xF0 && s[i] <= 0xF4)
+      k = 4, cp = s[i] & 0x07;
+    for(size_t j = 1; k > 1 && j < k; j++) {
+      if(i + j >= len || (s[i + j] & 0xC0) != 0x80) {
+        k = 0;
+        break;
+      }
+      cp = (cp << 6) | (s[i + j] & 0x3F);
+    }
+    if((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+       (k > 1 && cp >= 0xD800 && cp <= 0xDFFF))
+      k = 0;
+    if(k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7F))) {
+      out[o++] = '?';
+      i++;
+    }
+    else {
+      memcpy(out + o, s + i, k);
+      o += k;
+      i += k;
+    }
+  }
+  *n = o;
+}
+
+static void test_printable(void **state)
+{
+  static const unsigned char pieces[][4] = {
+    "a", "Z", " ", "~", "\x7f", "\x01", "\n", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+    "\xc3", "\xed\xa0\x80", "\xff", "\x80",
+  };
+  (void)state;
+  for(int round = 0; round < 20000; round++) {
+    unsigned char in[64];
+    char want[64];
+    size_t len = 0, n;
+    struct dynbuf got;
+    while(len < 48) {
+      const unsigned char *piece = pieces[rng() % (sizeof(pieces) / sizeof(pieces[0]))];
+      size_t k = strlen((const char *)piece);
+      memcpy(in + len, piece, k);
+      len += k;
+      if(rng() % 8 == 0)
+        break;
+    }
+    reference_printable(in, len, want, &n);
+    db_init(&got, 1024);
+    assert_int_equal(text_add_printable(&got, (const char *)in, len), LETHE_OK);
+    assert_int_equal(got.len, n);
+    assert_memory_equal(got.mem, want, n);
+    db_release(&got);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_numbers),
     cmocka_unit_test(test_file_identity),
+    cmocka_unit_test(test_printable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
