@@ -1,10 +1,10 @@
 /* The plan: every item the rules select, with its decision and the reason.
  *
- * Entries are written as they come to an unlinked spool file, one canonical
- * JSON object per line, so a plan of millions of items costs disk, not
- * memory; only per-rule summaries are kept. The plan's name is the SHA-256 of
- * "lethe-plan/1\n", the instant "now" and every entry line in order: the
- * same tree at the same "now" always gives the same hash. */
+ * Entries are written as they come to an unnamed spool file (spool.h), one
+ * canonical JSON object per line, so a plan of millions of items costs disk,
+ * not memory; only per-rule summaries are kept. The plan's name is the
+ * SHA-256 of "lethe-plan/1\n", the instant "now" and every entry line in
+ * order: the same tree at the same "now" always gives the same hash. */
 #ifndef LETHE_PLAN_H
 #define LETHE_PLAN_H
 
@@ -15,6 +15,7 @@
 #include "item.h"
 #include "policy.h"
 #include "rules.h"
+#include "spool.h"
 
 #define PLAN_SCHEMA "lethe-plan/1"
 #define PLAN_HASH_LEN 72  /* "sha256:" + 64 hex + NUL */
@@ -31,17 +32,18 @@ struct plan_rule {
   bool has_oldest;
   int64_t oldest;                   /* oldest clock among items to delete */
   char *oldest_uri;                 /* percent-encoded */
-  long spool_begin, spool_end;      /* this rule's lines in the spool */
+  uint64_t spool_begin, spool_end;  /* this rule's entries in the spool */
   char *error;                      /* the source could not be scanned: why */
 };
 
 struct plan {
   int64_t now;
-  FILE *spool;
+  struct spool spool;
   void *sha;                        /* EVP_MD_CTX */
   struct plan_rule *rules;
   size_t n_rules;
   char hash[PLAN_HASH_LEN];
+  struct dynbuf pending;            /* JSON lines not yet hashed and spooled */
   struct dynbuf line;               /* one entry being written */
   struct dynbuf scratch[PLAN_SCRATCH]; /* fields being converted */
 };
