@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -99,6 +100,26 @@ void text_put_html(FILE *f, const char *s)
     default: fputc(*s, f);
     }
   }
+}
+
+lethe_rc text_add_html(struct dynbuf *out, const char *s)
+{
+  lethe_rc rc = LETHE_OK;
+  while(*s && !rc) {
+    size_t run = strcspn(s, "&<>\"'");
+    rc = db_add(out, s, run);
+    s += run;
+    if(rc || !*s)
+      break;
+    switch(*s++) {
+    case '&': rc = db_add(out, "&amp;", 5); break;
+    case '<': rc = db_add(out, "&lt;", 4); break;
+    case '>': rc = db_add(out, "&gt;", 4); break;
+    case '"': rc = db_add(out, "&quot;", 6); break;
+    default: rc = db_add(out, "&#39;", 5); break;
+    }
+  }
+  return rc;
 }
 
 void text_size(uint64_t bytes, char *buf)

@@ -21,6 +21,9 @@ char *text_put_i64(char *p, int64_t v);
 /* Write s to f HTML-escaped (& < > " '), for text and attribute values. */
 void text_put_html(FILE *f, const char *s);
 
+/* The same, appended to out. */
+lethe_rc text_add_html(struct dynbuf *out, const char *s) WUR;
+
 /* "0 B", "999 B", "1.0 KiB", "3.4 GiB" into buf (at least 16 bytes). */
 void text_size(uint64_t bytes, char *buf);
 

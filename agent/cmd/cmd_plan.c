@@ -145,6 +145,7 @@ static int plan_and_report(const struct ruleset *rs, struct plan_opts *o)
     plan_release(&p);
     return EXIT_SOME_FAILED;
   }
+  report_prepare(&p, o->format);
   rc = planner_run(rs, &o->rules, &p, &err);
   if(rc && rc != LETHE_E_IO) {
     log_msg(LOG_ERR, "%s", err.msg);

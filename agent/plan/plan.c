@@ -12,6 +12,8 @@
 
 /* One entry line is bounded: paths are encoded, reasons are bounded. */
 #define LINE_MAX_BYTES (8 * 1024 * 1024)
+/* A field a report converts on its way out (a path decoded, made printable). */
+#define RENDER_FIELD_MAX (4 * 1024 * 1024)
 
 lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
 {
@@ -21,6 +23,7 @@ lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
   p->now = now;
   db_init(&p->pending, LINE_MAX_BYTES + SPOOL_BLOCK);
   db_init(&p->line, LINE_MAX_BYTES);
+  plan_render_bufs_init(&p->rendered);
   for(size_t i = 0; i < PLAN_SCRATCH; i++)
     db_init(&p->scratch[i], LINE_MAX_BYTES);
   /* The spool can reach gigabytes on a large share: $TMPDIR says where. */
@@ -37,14 +40,35 @@ lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
   return LETHE_OK;
 }
 
-/* Hash and spool the pending JSON lines in one block. */
+void plan_render_bufs_init(struct plan_render_bufs *b)
+{
+  db_init(&b->out, LINE_MAX_BYTES);
+  db_init(&b->a, RENDER_FIELD_MAX);
+  db_init(&b->b, RENDER_FIELD_MAX);
+}
+
+void plan_render_bufs_release(struct plan_render_bufs *b)
+{
+  db_release(&b->out);
+  db_release(&b->a);
+  db_release(&b->b);
+}
+
+void plan_render_with(struct plan *p, plan_render_fn render)
+{
+  p->render = render;
+}
+
+/* Hash the pending JSON lines in one block, and spool them unless the
+ * spool keeps the rendered form. */
 static lethe_rc flush_pending(struct plan *p)
 {
-  lethe_rc rc;
+  lethe_rc rc = LETHE_OK;
   if(!p->pending.len)
     return LETHE_OK;
   EVP_DigestUpdate(p->sha, p->pending.mem, p->pending.len);
-  rc = spool_add(&p->spool, p->pending.mem, p->pending.len);
+  if(!p->render)
+    rc = spool_add(&p->spool, p->pending.mem, p->pending.len);
   db_reset(&p->pending);
   return rc;
 }
@@ -89,9 +113,9 @@ static const char *time_text(bool has, int64_t t, char *buf)
   return buf;
 }
 
-/* Keep entry e: its JSON line to be hashed and spooled. The line is
- * canonical JSON written directly (a json-c object per item cost a third of
- * a large plan's time). */
+/* Keep entry e: its JSON line to be hashed (and spooled), or its rendered
+ * form spooled. The line is canonical JSON written directly (a json-c object
+ * per item cost a third of a large plan's time). */
 static lethe_rc keep_entry(struct plan *p, const struct plan_entry *e)
 {
   struct jsonw w;
@@ -106,7 +130,11 @@ static lethe_rc keep_entry(struct plan *p, const struct plan_entry *e)
     rc = db_add(&p->pending, "\n", 1);
   if(!rc && p->pending.len >= SPOOL_BLOCK)
     rc = flush_pending(p);
-  return rc;
+  if(rc || !p->render)
+    return rc;
+  db_reset(&p->rendered.out);
+  rc = p->render(e, &p->rendered);
+  return rc ? rc : spool_add(&p->spool, p->rendered.out.mem, p->rendered.out.len);
 }
 
 /* The entry for item it, decided v, kept. */
@@ -203,10 +231,12 @@ lethe_rc plan_finish(struct plan *p, struct lethe_err *err)
   return LETHE_OK;
 }
 
-/* Call fn on each of rule i's lines. */
+/* Call fn on each of rule i's lines (a plan that keeps them). */
 static lethe_rc each_line(struct plan *p, size_t i, spool_line_fn fn, void *ctx)
 {
   const struct plan_rule *pr = &p->rules[i];
+  if(p->render)
+    return LETHE_E_USAGE;
   return spool_each_line(&p->spool, pr->spool_begin, pr->spool_end, LINE_MAX_BYTES, fn, ctx);
 }
 
@@ -266,6 +296,13 @@ lethe_rc plan_copy_lines(struct plan *p, size_t i, FILE *out, const char *sep, b
   return each_line(p, i, copy_one, &c);
 }
 
+lethe_rc plan_copy_rendered(struct plan *p, size_t i, FILE *out)
+{
+  if(!p->render)
+    return LETHE_E_USAGE;
+  return spool_copy(&p->spool, p->rules[i].spool_begin, p->rules[i].spool_end, out);
+}
+
 void plan_totals(const struct plan *p, uint64_t count[DECISION__COUNT],
                  uint64_t bytes[DECISION__COUNT])
 {
@@ -290,6 +327,7 @@ void plan_release(struct plan *p)
   EVP_MD_CTX_free(p->sha);
   db_release(&p->pending);
   db_release(&p->line);
+  plan_render_bufs_release(&p->rendered);
   for(size_t i = 0; i < PLAN_SCRATCH; i++)
     db_release(&p->scratch[i]);
   memset(p, 0, sizeof(*p));
