@@ -41,7 +41,7 @@ static lethe_rc grow(struct dynbuf *b, size_t need)
   return LETHE_OK;
 }
 
-lethe_rc db_add(struct dynbuf *b, const void *data, size_t n)
+lethe_rc db_add_grow(struct dynbuf *b, const void *data, size_t n)
 {
   lethe_rc rc;
   if(n > b->max - b->len)

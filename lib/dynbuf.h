@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include "err.h"
 
 struct dynbuf {
@@ -27,9 +28,23 @@ void db_release(struct dynbuf *b);
 /* Empty the buffer, keeping its memory. */
 void db_reset(struct dynbuf *b);
 
+/* db_add's way when the bytes do not fit in the memory already there. */
+lethe_rc db_add_grow(struct dynbuf *b, const void *data, size_t n) WUR;
+
 /* Append n bytes. LETHE_E_RANGE if max would be exceeded (nothing is added),
- * LETHE_E_NOMEM if memory runs out. */
-lethe_rc db_add(struct dynbuf *b, const void *data, size_t n) WUR;
+ * LETHE_E_NOMEM if memory runs out. Inline: reports append a few bytes at a
+ * time, millions of times, and the common case is one copy. */
+static inline WUR lethe_rc db_add(struct dynbuf *b, const void *data, size_t n)
+{
+  if(b->cap - b->len > n && n <= b->max - b->len) {
+    if(n)
+      memcpy(b->mem + b->len, data, n);
+    b->len += n;
+    b->mem[b->len] = '\0';
+    return LETHE_OK;
+  }
+  return db_add_grow(b, data, n);
+}
 
 /* Append a NUL-terminated string. */
 lethe_rc db_adds(struct dynbuf *b, const char *s) WUR;

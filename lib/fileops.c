@@ -9,6 +9,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "text.h"
+
 #define HOLD_MARKER ".lethe-hold"
 
 void file_id_from_statx(const struct statx *stx, struct lethe_file_identity *out)
@@ -21,11 +23,24 @@ void file_id_from_statx(const struct statx *stx, struct lethe_file_identity *out
   out->nlink = stx->stx_nlink;
 }
 
+static char *put_field(char *p, const char *name, size_t len)
+{
+  memcpy(p, name, len);
+  return p + len;
+}
+
+/* Six numbers at most 21 characters each and their names fit in
+ * FILE_ID_TEXT_LEN; written by hand, as snprintf cost a plan 4% of its time. */
 void file_id_format(const struct lethe_file_identity *id, char *out)
 {
-  snprintf(out, FILE_ID_TEXT_LEN, "dev=%" PRIu64 " ino=%" PRIu64 " size=%" PRIu64
-           " mtime_ns=%" PRId64 " ctime_ns=%" PRId64 " nlink=%" PRIu32, id->dev, id->ino,
-           id->size, id->mtime_ns, id->ctime_ns, id->nlink);
+  char *p = out;
+  p = text_put_u64(put_field(p, "dev=", 4), id->dev);
+  p = text_put_u64(put_field(p, " ino=", 5), id->ino);
+  p = text_put_u64(put_field(p, " size=", 6), id->size);
+  p = text_put_i64(put_field(p, " mtime_ns=", 10), id->mtime_ns);
+  p = text_put_i64(put_field(p, " ctime_ns=", 10), id->ctime_ns);
+  p = text_put_u64(put_field(p, " nlink=", 7), id->nlink);
+  *p = '\0';
 }
 
 lethe_rc file_id_parse(const char *text, struct lethe_file_identity *out)

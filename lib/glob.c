@@ -208,7 +208,14 @@ static bool match_range(const char *pat, size_t plen, const char *str, size_t sl
 
 bool glob_match(const char *pattern, const char *path, size_t len)
 {
-  return match_range(pattern, strlen(pattern), path, len);
+  size_t plen = strlen(pattern);
+  /* "*" and plain characters, the commonest last name of a select
+   * ("*.mp4"): a compare of the end instead of backtracking over the name. */
+  if(plen && pattern[0] == '*' && !pattern[1 + strcspn(pattern + 1, "*?[\\/")]) {
+    size_t k = plen - 1;
+    return len >= k && !memcmp(path + len - k, pattern + 1, k) && !memchr(path, '/', len - k);
+  }
+  return match_range(pattern, plen, path, len);
 }
 
 /* End of the pattern component starting at pat[i]: the index of the
@@ -221,6 +228,27 @@ static size_t component_end(const char *pat, size_t plen, size_t i)
     i++;
   }
   return i;
+}
+
+const char *glob_last_name(const char *pattern)
+{
+  size_t plen = strlen(pattern);
+  size_t start = 0;
+  size_t i = 0;
+
+  /* Components end at separators only: a class never holds a '/' (see
+   * class_end), so stepping over escapes is enough to find them. */
+  while(i < plen) {
+    size_t sep = sep_len(pattern, plen, i);
+    if(sep) {
+      i += sep;
+      start = i;
+    }
+    else {
+      i = component_end(pattern, plen, i);
+    }
+  }
+  return pattern + start;
 }
 
 bool glob_could_match_below(const char *pattern, const char *dir, size_t len)

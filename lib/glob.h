@@ -41,6 +41,13 @@ lethe_rc glob_check(const char *pattern, struct lethe_err *err) WUR;
  * match themselves. */
 bool glob_match(const char *pattern, const char *path, size_t len);
 
+/* The pattern's last component: the suffix of pattern after its last
+ * separator (all of it when it has none). Any path the pattern matches ends
+ * in a name glob_match(glob_last_name(pattern), name, len) accepts (a last
+ * component "**" accepts every name), so a walk can pass over a name that
+ * fails it, for every select pattern, without a stat. */
+const char *glob_last_name(const char *pattern);
+
 /* True if some path below the directory dir[0..len) (a path without a
  * trailing '/', or "" for the root) could match pattern. The walk uses it to
  * skip directories no pattern can reach; false only when that is certain.

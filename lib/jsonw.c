@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 void jsonw_init(struct jsonw *w, struct dynbuf *out)
 {
   w->out = out;
@@ -42,41 +44,73 @@ void jsonw_key(struct jsonw *w, const char *key)
   w->need_comma = false;
 }
 
+/* True if one of the 8 bytes of x needs escaping: below 0x20, '"' or '\\'.
+ * (The bit tricks of "Bit Twiddling Hacks": a borrow can mark a byte above
+ * one that matches, never a word where none does.) */
+static bool any_to_escape(uint64_t x)
+{
+  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  uint64_t quote = x ^ (ones * '"'), slash = x ^ (ones * '\\');
+  uint64_t below = (x - ones * 0x20) & ~x;
+  uint64_t zero = ((quote - ones) & ~quote) | ((slash - ones) & ~slash);
+  return ((below | zero) & highs) != 0;
+}
+
+/* Length of the run at s[0..len) that needs no escape, 8 bytes at a time
+ * then byte by byte: paths and reasons rarely hold anything to escape. */
+static size_t plain_run(const char *s, size_t len)
+{
+  size_t i = 0;
+  for(; i + 8 <= len; i += 8) {
+    uint64_t x;
+    memcpy(&x, s + i, 8);
+    if(any_to_escape(x))
+      break;
+  }
+  for(; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if(c < 0x20 || c == '"' || c == '\\')
+      break;
+  }
+  return i;
+}
+
 /* json-c escapes these, and any other byte below 0x20 as \u00xx (lower-case
  * hex); everything else, bytes >= 0x80 included, is copied. */
-lethe_rc jsonw_escape(struct dynbuf *out, const char *s, size_t len)
+static size_t escape_one(unsigned char c, char esc[7])
 {
   static const char hex[] = "0123456789abcdef";
-  size_t start = 0;
-  lethe_rc rc = LETHE_OK;
-  for(size_t i = 0; i < len && !rc; i++) {
-    unsigned char c = (unsigned char)s[i];
-    char esc[7];
-    size_t n = 2;
-    if(c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    esc[0] = '\\';
-    switch(c) {
-    case '\b': esc[1] = 'b'; break;
-    case '\n': esc[1] = 'n'; break;
-    case '\r': esc[1] = 'r'; break;
-    case '\t': esc[1] = 't'; break;
-    case '\f': esc[1] = 'f'; break;
-    case '"': esc[1] = '"'; break;
-    case '\\': esc[1] = '\\'; break;
-    default:
-      memcpy(esc + 1, "u00", 3);
-      esc[4] = hex[c >> 4];
-      esc[5] = hex[c & 15];
-      n = 6;
-    }
-    rc = db_add(out, s + start, i - start);
-    if(!rc)
-      rc = db_add(out, esc, n);
-    start = i + 1;
+  esc[0] = '\\';
+  switch(c) {
+  case '\b': esc[1] = 'b'; return 2;
+  case '\n': esc[1] = 'n'; return 2;
+  case '\r': esc[1] = 'r'; return 2;
+  case '\t': esc[1] = 't'; return 2;
+  case '\f': esc[1] = 'f'; return 2;
+  case '"': esc[1] = '"'; return 2;
+  case '\\': esc[1] = '\\'; return 2;
+  default:
+    memcpy(esc + 1, "u00", 3);
+    esc[4] = hex[c >> 4];
+    esc[5] = hex[c & 15];
+    return 6;
   }
-  if(!rc)
-    rc = db_add(out, s + start, len - start);
+}
+
+lethe_rc jsonw_escape(struct dynbuf *out, const char *s, size_t len)
+{
+  lethe_rc rc = LETHE_OK;
+  size_t i = 0;
+  while(i < len && !rc) {
+    size_t run = plain_run(s + i, len - i);
+    char esc[7];
+    rc = db_add(out, s + i, run);
+    i += run;
+    if(i < len && !rc) {
+      rc = db_add(out, esc, escape_one((unsigned char)s[i], esc));
+      i++;
+    }
+  }
   return rc;
 }
 
@@ -106,16 +140,14 @@ void jsonw_null(struct jsonw *w)
 void jsonw_u64(struct jsonw *w, uint64_t v)
 {
   char buf[24];
-  int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
-  put(w, buf, (size_t)n);
+  put(w, buf, (size_t)(text_put_u64(buf, v) - buf));
   w->need_comma = true;
 }
 
 void jsonw_i64(struct jsonw *w, int64_t v)
 {
   char buf[24];
-  int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
-  put(w, buf, (size_t)n);
+  put(w, buf, (size_t)(text_put_i64(buf, v) - buf));
   w->need_comma = true;
 }
 

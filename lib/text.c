@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -30,13 +31,30 @@ static size_t utf8_len(const unsigned char *s, size_t n)
   return len;
 }
 
+/* Bytes from p that are printable ASCII: most text is, and it is copied as
+ * one run. */
+static size_t printable_ascii_run(const unsigned char *p, size_t n)
+{
+  size_t i = 0;
+  while(i < n && p[i] >= 0x20 && p[i] < 0x7F)
+    i++;
+  return i;
+}
+
 lethe_rc text_add_printable(struct dynbuf *out, const char *s, size_t len)
 {
   const unsigned char *p = (const unsigned char *)s;
   lethe_rc rc = LETHE_OK;
   size_t i = 0;
   while(i < len && !rc) {
-    size_t n = utf8_len(p + i, len - i);
+    size_t run = printable_ascii_run(p + i, len - i);
+    size_t n;
+    if(run) {
+      rc = db_add(out, p + i, run);
+      i += run;
+      continue;
+    }
+    n = utf8_len(p + i, len - i);
     if(n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7F))) {
       rc = db_add(out, "?", 1);
       i++;
@@ -47,6 +65,27 @@ lethe_rc text_add_printable(struct dynbuf *out, const char *s, size_t len)
     }
   }
   return rc;
+}
+
+char *text_put_u64(char *p, uint64_t v)
+{
+  char digits[20];
+  size_t n = 0;
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while(v);
+  while(n)
+    *p++ = digits[--n];
+  return p;
+}
+
+char *text_put_i64(char *p, int64_t v)
+{
+  if(v >= 0)
+    return text_put_u64(p, (uint64_t)v);
+  *p++ = '-';
+  return text_put_u64(p, 0 - (uint64_t)v); /* INT64_MIN too */
 }
 
 void text_put_html(FILE *f, const char *s)
@@ -61,6 +100,26 @@ void text_put_html(FILE *f, const char *s)
     default: fputc(*s, f);
     }
   }
+}
+
+lethe_rc text_add_html(struct dynbuf *out, const char *s)
+{
+  lethe_rc rc = LETHE_OK;
+  while(*s && !rc) {
+    size_t run = strcspn(s, "&<>\"'");
+    rc = db_add(out, s, run);
+    s += run;
+    if(rc || !*s)
+      break;
+    switch(*s++) {
+    case '&': rc = db_add(out, "&amp;", 5); break;
+    case '<': rc = db_add(out, "&lt;", 4); break;
+    case '>': rc = db_add(out, "&gt;", 4); break;
+    case '"': rc = db_add(out, "&quot;", 6); break;
+    default: rc = db_add(out, "&#39;", 5); break;
+    }
+  }
+  return rc;
 }
 
 void text_size(uint64_t bytes, char *buf)

@@ -86,13 +86,24 @@ static int parse_args(int argc, char **argv, struct plan_opts *o, bool *help)
   return EXIT_DONE;
 }
 
+/* A report of a large share is tens of megabytes: out in large blocks,
+ * unless a person is reading it as it comes. (glibc ignores the size asked
+ * of setvbuf without a buffer; one report per process, so one buffer.) */
+static FILE *large_blocks(FILE *f)
+{
+  static char buffer[1024 * 1024];
+  if(!isatty(fileno(f)))
+    setvbuf(f, buffer, _IOFBF, sizeof(buffer));
+  return f;
+}
+
 /* The report names personal data, so it is created private (0600). */
 static FILE *open_output(const char *path)
 {
   int fd;
   FILE *f;
   if(!path)
-    return stdout;
+    return large_blocks(stdout);
   fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if(fd < 0 || fchmod(fd, 0600)) {
     log_msg(LOG_ERR, "%s: cannot write the report: %s", path, strerror(errno));
@@ -101,9 +112,11 @@ static FILE *open_output(const char *path)
     return NULL;
   }
   f = fdopen(fd, "w");
-  if(!f)
+  if(!f) {
     close(fd);
-  return f;
+    return NULL;
+  }
+  return large_blocks(f);
 }
 
 static int report_rule_errors(const struct plan *p)
@@ -132,6 +145,7 @@ static int plan_and_report(const struct ruleset *rs, struct plan_opts *o)
     plan_release(&p);
     return EXIT_SOME_FAILED;
   }
+  report_prepare(&p, o->format);
   rc = planner_run(rs, &o->rules, &p, &err);
   if(rc && rc != LETHE_E_IO) {
     log_msg(LOG_ERR, "%s", err.msg);

@@ -1,10 +1,8 @@
 #include "plan.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "isotime.h"
 #include "jsonw.h"
@@ -14,38 +12,24 @@
 
 /* One entry line is bounded: paths are encoded, reasons are bounded. */
 #define LINE_MAX_BYTES (8 * 1024 * 1024)
-
-/* The spool can reach gigabytes on a large share: it goes where $TMPDIR
- * says, as an unnamed file (O_TMPFILE) that vanishes with the process. */
-static const char *spool_dir(void)
-{
-  const char *dir = getenv("TMPDIR");
-  return dir && *dir == '/' ? dir : "/tmp";
-}
-
-static FILE *open_spool(void)
-{
-  int fd = open(spool_dir(), O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
-  FILE *f;
-  if(fd < 0)
-    return NULL;
-  f = fdopen(fd, "w+");
-  if(!f)
-    close(fd);
-  return f;
-}
+/* A field a report converts on its way out (a path decoded, made printable). */
+#define RENDER_FIELD_MAX (4 * 1024 * 1024)
 
 lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
 {
   char when[ISOTIME_LEN];
+  lethe_rc rc;
   memset(p, 0, sizeof(*p));
   p->now = now;
+  db_init(&p->pending, LINE_MAX_BYTES + SPOOL_BLOCK);
   db_init(&p->line, LINE_MAX_BYTES);
+  plan_render_bufs_init(&p->rendered);
   for(size_t i = 0; i < PLAN_SCRATCH; i++)
     db_init(&p->scratch[i], LINE_MAX_BYTES);
-  p->spool = open_spool();
-  if(!p->spool)
-    return err_sys(err, LETHE_E_IO, "cannot create the plan's spool file in %s", spool_dir());
+  /* The spool can reach gigabytes on a large share: $TMPDIR says where. */
+  rc = spool_open(&p->spool, err);
+  if(rc)
+    return rc;
   p->sha = EVP_MD_CTX_new();
   if(!p->sha || !EVP_DigestInit_ex(p->sha, EVP_sha256(), NULL))
     return err_set(err, LETHE_E_NOMEM, "cannot start SHA-256");
@@ -56,17 +40,54 @@ lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
   return LETHE_OK;
 }
 
+void plan_render_bufs_init(struct plan_render_bufs *b)
+{
+  db_init(&b->out, LINE_MAX_BYTES);
+  db_init(&b->a, RENDER_FIELD_MAX);
+  db_init(&b->b, RENDER_FIELD_MAX);
+}
+
+void plan_render_bufs_release(struct plan_render_bufs *b)
+{
+  db_release(&b->out);
+  db_release(&b->a);
+  db_release(&b->b);
+}
+
+void plan_render_with(struct plan *p, plan_render_fn render)
+{
+  p->render = render;
+}
+
+/* Hash the pending JSON lines in one block, and spool them unless the
+ * spool keeps the rendered form. */
+static lethe_rc flush_pending(struct plan *p)
+{
+  lethe_rc rc = LETHE_OK;
+  if(!p->pending.len)
+    return LETHE_OK;
+  EVP_DigestUpdate(p->sha, p->pending.mem, p->pending.len);
+  if(!p->render)
+    rc = spool_add(&p->spool, p->pending.mem, p->pending.len);
+  db_reset(&p->pending);
+  return rc;
+}
+
 lethe_rc plan_begin_rule(struct plan *p, const struct rule *r, struct plan_rule **out)
 {
-  struct plan_rule *rules = realloc(p->rules, (p->n_rules + 1) * sizeof(*rules));
+  struct plan_rule *rules;
   struct plan_rule *pr;
+  lethe_rc rc = flush_pending(p);
+  if(rc)
+    return rc;
+  rules = realloc(p->rules, (p->n_rules + 1) * sizeof(*rules));
   if(!rules)
     return LETHE_E_NOMEM;
   p->rules = rules;
   pr = &rules[p->n_rules++];
   memset(pr, 0, sizeof(*pr));
   pr->rule = r;
-  pr->spool_begin = ftell(p->spool);
+  pr->spool_begin = spool_tell(&p->spool);
   pr->spool_end = pr->spool_begin;
   *out = pr;
   return LETHE_OK;
@@ -92,10 +113,33 @@ static const char *time_text(bool has, int64_t t, char *buf)
   return buf;
 }
 
-/* The entry as one line of canonical JSON, written directly (a json-c
- * object per item cost a third of a large plan's time). */
-static lethe_rc build_entry(struct plan *p, const struct rule *r, const struct item *it,
-                            const char *uri, size_t path_off, const struct verdict *v)
+/* Keep entry e: its JSON line to be hashed (and spooled), or its rendered
+ * form spooled. The line is canonical JSON written directly (a json-c object
+ * per item cost a third of a large plan's time). */
+static lethe_rc keep_entry(struct plan *p, const struct plan_entry *e)
+{
+  struct jsonw w;
+  lethe_rc rc;
+  db_reset(&p->line);
+  jsonw_init(&w, &p->line);
+  plan_entry_write(e, &w);
+  rc = w.rc;
+  if(!rc)
+    rc = db_add(&p->pending, p->line.mem, p->line.len);
+  if(!rc)
+    rc = db_add(&p->pending, "\n", 1);
+  if(!rc && p->pending.len >= SPOOL_BLOCK)
+    rc = flush_pending(p);
+  if(rc || !p->render)
+    return rc;
+  db_reset(&p->rendered.out);
+  rc = p->render(e, &p->rendered);
+  return rc ? rc : spool_add(&p->spool, p->rendered.out.mem, p->rendered.out.len);
+}
+
+/* The entry for item it, decided v, kept. */
+static lethe_rc add_item(struct plan *p, const struct rule *r, const struct item *it,
+                         const char *uri, size_t path_off, const struct verdict *v)
 {
   char clock[ISOTIME_LEN], due[ISOTIME_LEN], expires[ISOTIME_LEN];
   struct plan_entry e = {
@@ -115,17 +159,11 @@ static lethe_rc build_entry(struct plan *p, const struct rule *r, const struct i
     .store = it->store,
     .uri = uri,
   };
-  struct jsonw w;
   lethe_rc rc = LETHE_OK;
   e.hold = convert(&p->scratch[0], v->hold, v->hold ? strlen(v->hold) : 0, false, &rc);
   e.reason = convert(&p->scratch[1], v->reason, strlen(v->reason), false, &rc);
   e.subject = convert(&p->scratch[2], it->subject, it->subject_len, true, &rc);
-  if(rc)
-    return rc;
-  db_reset(&p->line);
-  jsonw_init(&w, &p->line);
-  plan_entry_write(&e, &w);
-  return w.rc;
+  return rc ? rc : keep_entry(p, &e);
 }
 
 static void note_oldest(struct plan_rule *pr, const char *uri, const struct verdict *v)
@@ -150,46 +188,30 @@ static void count_entry(struct plan_rule *pr, enum decision d, uint64_t size)
   pr->bytes[d] += size;
 }
 
-static lethe_rc spool_line(struct plan *p, const char *text, size_t len)
-{
-  if(fwrite(text, 1, len, p->spool) != len || fputc('\n', p->spool) == EOF)
-    return LETHE_E_IO;
-  EVP_DigestUpdate(p->sha, text, len);
-  EVP_DigestUpdate(p->sha, "\n", 1);
-  return LETHE_OK;
-}
-
 lethe_rc plan_add_entry(struct plan *p, const struct plan_entry *e)
 {
-  struct jsonw w;
   count_entry(&p->rules[p->n_rules - 1], e->decision, e->size);
-  db_reset(&p->line);
-  jsonw_init(&w, &p->line);
-  plan_entry_write(e, &w);
-  return w.rc ? w.rc : spool_line(p, p->line.mem, p->line.len);
+  return keep_entry(p, e);
 }
 
 lethe_rc plan_add(struct plan *p, const struct item *it, const char *uri, size_t path_off,
                   const struct verdict *v)
 {
   struct plan_rule *pr = &p->rules[p->n_rules - 1];
-  lethe_rc rc;
 
   count_entry(pr, v->decision, it->size);
   if(v->decision == DECISION_KEEP)
     return LETHE_OK;
   note_oldest(pr, uri, v);
-  rc = build_entry(p, pr->rule, it, uri, path_off, v);
-  if(!rc)
-    rc = spool_line(p, p->line.mem, p->line.len);
-  return rc;
+  return add_item(p, pr->rule, it, uri, path_off, v);
 }
 
 lethe_rc plan_end_rule(struct plan *p)
 {
   struct plan_rule *pr = &p->rules[p->n_rules - 1];
-  pr->spool_end = ftell(p->spool);
-  return pr->spool_end < 0 ? LETHE_E_IO : LETHE_OK;
+  lethe_rc rc = flush_pending(p);
+  pr->spool_end = spool_tell(&p->spool);
+  return rc;
 }
 
 lethe_rc plan_finish(struct plan *p, struct lethe_err *err)
@@ -197,7 +219,7 @@ lethe_rc plan_finish(struct plan *p, struct lethe_err *err)
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   static const char hex[] = "0123456789abcdef";
-  if(fflush(p->spool))
+  if(flush_pending(p) || spool_flush(&p->spool))
     return err_sys(err, LETHE_E_IO, "cannot write the plan's spool file");
   if(!EVP_DigestFinal_ex(p->sha, md, &n))
     return err_set(err, LETHE_E_NOMEM, "SHA-256 failed");
@@ -210,28 +232,13 @@ lethe_rc plan_finish(struct plan *p, struct lethe_err *err)
   return LETHE_OK;
 }
 
-/* Read rule i's lines one at a time into p->line and call fn on each. */
-static lethe_rc each_line(struct plan *p, size_t i, lethe_rc (*fn)(void *, const char *, size_t),
-                          void *ctx)
+/* Call fn on each of rule i's lines (a plan that keeps them). */
+static lethe_rc each_line(struct plan *p, size_t i, spool_line_fn fn, void *ctx)
 {
   const struct plan_rule *pr = &p->rules[i];
-  char *buf = NULL;
-  size_t cap = 0;
-  long pos = pr->spool_begin;
-  lethe_rc rc = LETHE_OK;
-  if(fseek(p->spool, pos, SEEK_SET))
-    return LETHE_E_IO;
-  while(!rc && pos < pr->spool_end) {
-    ssize_t n = getline(&buf, &cap, p->spool);
-    if(n <= 0) {
-      rc = LETHE_E_IO;
-      break;
-    }
-    pos += n;
-    rc = fn(ctx, buf, (size_t)n - 1);
-  }
-  free(buf);
-  return rc;
+  if(p->render)
+    return LETHE_E_USAGE;
+  return spool_each_line(&p->spool, pr->spool_begin, pr->spool_end, LINE_MAX_BYTES, fn, ctx);
 }
 
 struct each_ctx {
@@ -290,6 +297,13 @@ lethe_rc plan_copy_lines(struct plan *p, size_t i, FILE *out, const char *sep, b
   return each_line(p, i, copy_one, &c);
 }
 
+lethe_rc plan_copy_rendered(struct plan *p, size_t i, FILE *out)
+{
+  if(!p->render)
+    return LETHE_E_USAGE;
+  return spool_copy(&p->spool, p->rules[i].spool_begin, p->rules[i].spool_end, out);
+}
+
 void plan_totals(const struct plan *p, uint64_t count[DECISION__COUNT],
                  uint64_t bytes[DECISION__COUNT])
 {
@@ -310,11 +324,13 @@ void plan_release(struct plan *p)
     free(p->rules[i].error);
   }
   free(p->rules);
-  if(p->spool)
-    fclose(p->spool);
+  spool_close(&p->spool);
   EVP_MD_CTX_free(p->sha);
+  db_release(&p->pending);
   db_release(&p->line);
+  plan_render_bufs_release(&p->rendered);
   for(size_t i = 0; i < PLAN_SCRATCH; i++)
     db_release(&p->scratch[i]);
   memset(p, 0, sizeof(*p));
+  p->spool.fd = -1;
 }

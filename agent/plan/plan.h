@@ -1,10 +1,15 @@
 /* The plan: every item the rules select, with its decision and the reason.
  *
- * Entries are written as they come to an unlinked spool file, one canonical
- * JSON object per line, so a plan of millions of items costs disk, not
- * memory; only per-rule summaries are kept. The plan's name is the SHA-256 of
- * "lethe-plan/1\n", the instant "now" and every entry line in order: the
- * same tree at the same "now" always gives the same hash. */
+ * Entries are written as they come to an unnamed spool file (spool.h), one
+ * canonical JSON object per line, so a plan of millions of items costs disk,
+ * not memory; only per-rule summaries are kept. The plan's name is the
+ * SHA-256 of "lethe-plan/1\n", the instant "now" and every entry line in
+ * order: the same tree at the same "now" always gives the same hash.
+ *
+ * A report that lists entries in its own form can have them written so as
+ * they come (plan_render_with): the spool then holds the report's body
+ * rather than the JSON lines, which are still made and hashed, and the
+ * report needs no second pass that reads and parses them back. */
 #ifndef LETHE_PLAN_H
 #define LETHE_PLAN_H
 
@@ -15,6 +20,7 @@
 #include "item.h"
 #include "policy.h"
 #include "rules.h"
+#include "spool.h"
 
 #define PLAN_SCHEMA "lethe-plan/1"
 #define PLAN_HASH_LEN 72  /* "sha256:" + 64 hex + NUL */
@@ -31,23 +37,45 @@ struct plan_rule {
   bool has_oldest;
   int64_t oldest;                   /* oldest clock among items to delete */
   char *oldest_uri;                 /* percent-encoded */
-  long spool_begin, spool_end;      /* this rule's lines in the spool */
+  uint64_t spool_begin, spool_end;  /* this rule's entries in the spool */
   char *error;                      /* the source could not be scanned: why */
 };
 
+/* Where a report writes one entry in its own form: into out, with a and b
+ * to use as it likes on the way (kept from entry to entry, so that rendering
+ * allocates nothing per entry). */
+struct plan_render_bufs {
+  struct dynbuf out, a, b;
+};
+
+/* How a report writes one entry in its own form, appended to bufs->out. */
+typedef lethe_rc (*plan_render_fn)(const struct plan_entry *e, struct plan_render_bufs *bufs);
+
+/* Set up (with the limits reports use) and release such buffers. */
+void plan_render_bufs_init(struct plan_render_bufs *b);
+void plan_render_bufs_release(struct plan_render_bufs *b);
+
 struct plan {
   int64_t now;
-  FILE *spool;
+  struct spool spool;
   void *sha;                        /* EVP_MD_CTX */
   struct plan_rule *rules;
   size_t n_rules;
   char hash[PLAN_HASH_LEN];
+  plan_render_fn render;            /* NULL: the spool keeps the JSON lines */
+  struct dynbuf pending;            /* JSON lines not yet hashed (or spooled) */
   struct dynbuf line;               /* one entry being written */
+  struct plan_render_bufs rendered; /* the same, as render writes it */
   struct dynbuf scratch[PLAN_SCRATCH]; /* fields being converted */
 };
 
 /* Start an empty plan for the instant now. */
 lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err) WUR;
+
+/* Before any entry: keep each entry as render writes it instead of its
+ * JSON line. plan_each and plan_copy_lines are then refused (LETHE_E_USAGE);
+ * plan_copy_rendered gives a rule's entries back. */
+void plan_render_with(struct plan *p, plan_render_fn render);
 
 /* Begin the entries of rule r; returns its summary slot in *out. */
 lethe_rc plan_begin_rule(struct plan *p, const struct rule *r, struct plan_rule **out) WUR;
@@ -69,13 +97,18 @@ lethe_rc plan_end_rule(struct plan *p) WUR;
 lethe_rc plan_finish(struct plan *p, struct lethe_err *err) WUR;
 
 /* Call fn with each entry of the rule at index i, read back, in order. The
- * entry's strings live until fn returns (plan_entry_copy keeps one). */
+ * entry's strings live until fn returns (plan_entry_copy keeps one). Not
+ * for a plan kept rendered. */
 typedef lethe_rc (*plan_entry_fn)(void *ctx, const struct plan_entry *entry);
 lethe_rc plan_each(struct plan *p, size_t i, plan_entry_fn fn, void *ctx) WUR;
 
-/* Copy the raw entry lines of rule i to out, separated by sep. */
+/* Copy the raw entry lines of rule i to out, separated by sep. Not for a
+ * plan kept rendered. */
 lethe_rc plan_copy_lines(struct plan *p, size_t i, FILE *out, const char *sep,
                          bool *first) WUR;
+
+/* Copy rule i's entries, as plan_render_with's render wrote them, to out. */
+lethe_rc plan_copy_rendered(struct plan *p, size_t i, FILE *out) WUR;
 
 /* Totals over every rule, by decision. */
 void plan_totals(const struct plan *p, uint64_t count[DECISION__COUNT],

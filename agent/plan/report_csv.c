@@ -5,43 +5,47 @@
 #include <string.h>
 
 #include "plan_entry.h"
+#include "text.h"
 
-static void field(FILE *out, const char *s, bool last)
+/* One field and what follows it: quoted when it holds a comma, a quote or
+ * a line break, its quotes doubled; NULL is an empty field. */
+static lethe_rc field(struct dynbuf *out, const char *s, bool last)
 {
-  bool quote = s && strpbrk(s, ",\"\r\n");
-  if(quote) {
-    fputc('"', out);
-    for(; *s; s++) {
-      if(*s == '"')
-        fputc('"', out);
-      fputc(*s, out);
+  lethe_rc rc = LETHE_OK;
+  if(s && strpbrk(s, ",\"\r\n")) {
+    rc = db_add(out, "\"", 1);
+    while(*s && !rc) {
+      size_t run = strcspn(s, "\"");
+      rc = db_add(out, s, run);
+      s += run;
+      if(*s && !rc) {
+        rc = db_add(out, "\"\"", 2);
+        s++;
+      }
     }
-    fputc('"', out);
+    if(!rc)
+      rc = db_add(out, "\"", 1);
   }
   else if(s) {
-    fputs(s, out);
+    rc = db_adds(out, s);
   }
-  fputs(last ? "\r\n" : ",", out);
+  return rc ? rc : db_add(out, last ? "\r\n" : ",", last ? 2 : 1);
 }
 
-static lethe_rc row(void *ctx, const struct plan_entry *e)
+lethe_rc report_csv_row(const struct plan_entry *e, struct plan_render_bufs *b)
 {
-  FILE *out = ctx;
+  const char *fields[] = {
+    e->rule, decision_name(e->decision), e->uri, item_kind_name(e->kind), NULL,
+    e->clock_name, e->clock_value, e->expires, e->due, e->hold, e->action, e->reason,
+  };
+  const size_t n = sizeof(fields) / sizeof(fields[0]);
   char size[24];
-  snprintf(size, sizeof(size), "%llu", (unsigned long long)e->size);
-  field(out, e->rule, false);
-  field(out, decision_name(e->decision), false);
-  field(out, e->uri, false);
-  field(out, item_kind_name(e->kind), false);
-  field(out, size, false);
-  field(out, e->clock_name, false);
-  field(out, e->clock_value, false);
-  field(out, e->expires, false);
-  field(out, e->due, false);
-  field(out, e->hold, false);
-  field(out, e->action, false);
-  field(out, e->reason, true);
-  return ferror(out) ? LETHE_E_IO : LETHE_OK;
+  lethe_rc rc = LETHE_OK;
+  *text_put_u64(size, e->size) = '\0';
+  fields[4] = size;
+  for(size_t i = 0; i < n && !rc; i++)
+    rc = field(&b->out, fields[i], i == n - 1);
+  return rc;
 }
 
 lethe_rc report_csv(struct plan *p, FILE *out)
@@ -50,6 +54,6 @@ lethe_rc report_csv(struct plan *p, FILE *out)
   fputs("rule,decision,uri,kind,size,clock,clock_value,expires,due,hold,action,reason\r\n",
         out);
   for(size_t i = 0; i < p->n_rules && !rc; i++)
-    rc = plan_each(p, i, row, out);
+    rc = report_list(p, i, report_csv_row, out);
   return rc;
 }

@@ -25,8 +25,6 @@ static const char style[] =
 
 struct page {
   FILE *out;
-  struct dynbuf path;     /* decoded path of the item being written */
-  struct dynbuf shown;    /* the same, printable */
 };
 
 static void put(struct page *pg, const char *s)
@@ -34,25 +32,46 @@ static void put(struct page *pg, const char *s)
   text_put_html(pg->out, s ? s : "");
 }
 
-static lethe_rc item_row(void *ctx, const struct plan_entry *e)
+/* The item's path, decoded and printable, into b->b; empty when it does
+ * not decode, or is too long to show. */
+static void shown_path(const struct plan_entry *e, struct plan_render_bufs *b)
 {
-  struct page *pg = ctx;
-  const char *decision = decision_name(e->decision), *enc = e->path;
+  db_reset(&b->a);
+  db_reset(&b->b);
+  if(e->path && uri_decode(e->path, &b->a) == LETHE_OK &&
+     text_add_printable(&b->b, db_str(&b->a), b->a.len))
+    db_reset(&b->b);
+}
+
+lethe_rc report_html_row(const struct plan_entry *e, struct plan_render_bufs *b)
+{
+  const char *decision = decision_name(e->decision);
   char sz[16] = "";
-  db_reset(&pg->path);
-  db_reset(&pg->shown);
-  if(enc && uri_decode(enc, &pg->path) == LETHE_OK &&
-     text_add_printable(&pg->shown, pg->path.mem ? pg->path.mem : "", pg->path.len))
-    db_reset(&pg->shown); /* too long to show: the cell stays empty */
+  lethe_rc rc;
+  shown_path(e, b);
   text_size(e->size, sz);
-  fprintf(pg->out, "<tr><td class=\"%s\">", decision);
-  put(pg, decision);
-  fputs("</td><td class=\"path\">", pg->out);
-  put(pg, db_str(&pg->shown));
-  fprintf(pg->out, "</td><td class=\"num\">%s</td><td>", sz);
-  put(pg, e->reason);
-  fputs("</td></tr>\n", pg->out);
-  return ferror(pg->out) ? LETHE_E_IO : LETHE_OK;
+  rc = db_add(&b->out, "<tr><td class=\"", 15);
+  if(!rc)
+    rc = db_adds(&b->out, decision);
+  if(!rc)
+    rc = db_add(&b->out, "\">", 2);
+  if(!rc)
+    rc = text_add_html(&b->out, decision);
+  if(!rc)
+    rc = db_adds(&b->out, "</td><td class=\"path\">");
+  if(!rc)
+    rc = text_add_html(&b->out, db_str(&b->b));
+  if(!rc)
+    rc = db_adds(&b->out, "</td><td class=\"num\">");
+  if(!rc)
+    rc = db_adds(&b->out, sz);
+  if(!rc)
+    rc = db_adds(&b->out, "</td><td>");
+  if(!rc)
+    rc = text_add_html(&b->out, e->reason ? e->reason : "");
+  if(!rc)
+    rc = db_adds(&b->out, "</td></tr>\n");
+  return rc;
 }
 
 static void summary(struct page *pg, const struct plan_rule *pr)
@@ -108,8 +127,6 @@ lethe_rc report_html(struct plan *p, FILE *out)
   char now[ISOTIME_LEN];
   lethe_rc rc = LETHE_OK;
 
-  db_init(&pg.path, 4 * 1024 * 1024);
-  db_init(&pg.shown, 4 * 1024 * 1024);
   isotime_format(p->now, now);
   fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<title>Lethe plan %s</title><style>%s</style></head><body>\n"
@@ -120,15 +137,13 @@ lethe_rc report_html(struct plan *p, FILE *out)
     if(!p->rules[i].error && p->rules[i].spool_end > p->rules[i].spool_begin) {
       fputs("<table><tr><th>Decision</th><th>Path</th><th>Size</th><th>Reason</th></tr>\n",
             out);
-      rc = plan_each(p, i, item_row, &pg);
+      rc = report_list(p, i, report_html_row, out);
       fputs("</table>\n", out);
     }
   }
   fputs("<p class=\"note\">Items not yet due are counted, not listed. Apply a reviewed plan "
         "with <code>lethe apply --plan FILE</code> after saving it with "
         "<code>--format json</code>.</p>\n</body></html>\n", out);
-  db_release(&pg.path);
-  db_release(&pg.shown);
   if(!rc && ferror(out))
     rc = LETHE_E_IO;
   return rc;

@@ -9,26 +9,59 @@
 #include "text.h"
 #include "uri.h"
 
-static lethe_rc item_line(void *ctx, const struct plan_entry *e)
+/* s, then spaces to width (printf's "%-*s"), or spaces, then s ("%*s"). */
+static lethe_rc add_padded(struct dynbuf *out, const char *s, size_t width, bool right)
 {
-  FILE *out = ctx;
-  struct dynbuf path, shown;
+  static const char spaces[] = "                ";
+  size_t n = strlen(s), pad = n < width ? width - n : 0;
+  lethe_rc rc = LETHE_OK;
+  if(pad > sizeof(spaces) - 1)
+    pad = sizeof(spaces) - 1;
+  if(right)
+    rc = db_add(out, spaces, pad);
+  if(!rc)
+    rc = db_add(out, s, n);
+  if(!rc && !right)
+    rc = db_add(out, spaces, pad);
+  return rc;
+}
+
+/* "  delete     1.2 MiB  path\n           reason\n"; nothing for an entry
+ * whose path does not decode. */
+lethe_rc report_text_item(const struct plan_entry *e, struct plan_render_bufs *b)
+{
   char sz[16] = "";
-  const char *enc = e->path;
+  size_t mark = b->out.len;
   lethe_rc rc;
 
-  db_init(&path, 4 * 1024 * 1024);
-  db_init(&shown, 4 * 1024 * 1024);
-  rc = enc ? uri_decode(enc, &path) : LETHE_OK;
+  db_reset(&b->a);
+  db_reset(&b->b);
+  rc = e->path ? uri_decode(e->path, &b->a) : LETHE_OK;
   if(!rc)
-    rc = text_add_printable(&shown, path.mem ? path.mem : "", path.len);
+    rc = text_add_printable(&b->b, db_str(&b->a), b->a.len);
+  if(rc)
+    return rc == LETHE_E_PARSE ? LETHE_OK : rc;
   text_size(e->size, sz);
+  rc = db_add(&b->out, "  ", 2);
   if(!rc)
-    fprintf(out, "  %-6s %10s  %s\n           %s\n", decision_name(e->decision), sz,
-            db_str(&shown), e->reason);
-  db_release(&path);
-  db_release(&shown);
-  return rc == LETHE_E_PARSE ? LETHE_OK : rc;
+    rc = add_padded(&b->out, decision_name(e->decision), 6, false);
+  if(!rc)
+    rc = db_add(&b->out, " ", 1);
+  if(!rc)
+    rc = add_padded(&b->out, sz, 10, true);
+  if(!rc)
+    rc = db_add(&b->out, "  ", 2);
+  if(!rc)
+    rc = db_add(&b->out, b->b.mem ? b->b.mem : "", b->b.len);
+  if(!rc)
+    rc = db_add(&b->out, "\n           ", 12);
+  if(!rc)
+    rc = db_adds(&b->out, e->reason);
+  if(!rc)
+    rc = db_add(&b->out, "\n", 1);
+  if(rc)
+    db_truncate(&b->out, mark);
+  return rc;
 }
 
 static void rule_summary(const struct plan_rule *pr, FILE *out)
@@ -73,7 +106,7 @@ lethe_rc report_text(struct plan *p, FILE *out)
   fprintf(out, "Lethe plan %s\nnow %s (dry run: nothing has been deleted)\n", p->hash, now);
   for(size_t i = 0; i < p->n_rules && !rc; i++) {
     rule_summary(&p->rules[i], out);
-    rc = plan_each(p, i, item_line, out);
+    rc = report_list(p, i, report_text_item, out);
   }
   plan_totals(p, count, size);
   text_size(size[DECISION_DELETE], bytes);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench_plan.sh: wall time and peak memory of `lethe plan` against GNU find
-# asking the same question of the same tree, at several tree sizes.
+# and bfs asking the same question of the same tree, at several tree sizes.
 #
 # Through meson, which builds lethe first (-v shows the table; a release
 # build gives the figures worth quoting):
@@ -14,13 +14,21 @@
 # temporary directory (on disk, not tmpfs, so directory and inode caches
 # behave as on a file share), a quarter of them *.mp4, half of every kind
 # older than 180 days. After one untimed pass to warm the caches it times
-# each of these, --repeat times, and prints the medians:
+# each of these --repeat times, taking them in turn within each round so that
+# other load on the machine falls on all of them alike, and prints the
+# medians and the spread of the walls ((max - min) / median, in %):
 #   find ROOT -xdev -type f -name '*.mp4' -mtime +180
+#   bfs  ROOT -xdev -type f -name '*.mp4' -mtime +180
 #   lethe plan (one rule: select = **/*.mp4, retain = 180 days), json and text
-# All must find the same files, as many as the tree was built with: the
-# script exits 1 if any count differs, 2 on a usage or setup error.
+#   lethe plan with subjects (subject = */, clock = newest, retain = 12
+#     months, select = **/*.mp4) at --now 400 days ahead, so that every
+#     subject is due and each of its *.mp4 files is listed: the cost of
+#     dating every subject by the newest file in it (json)
+# The first four must find the same files, as many as the tree was built
+# with, and the subjects row every *.mp4 file: the script exits 1 if any
+# count differs, 2 on a usage or setup error.
 #
-# Needs bash, coreutils, findutils, cc, jq and GNU time (/usr/bin/time,
+# Needs bash, coreutils, findutils, bfs, cc, jq and GNU time (/usr/bin/time,
 # Debian package 'time'); strace for --syscalls.
 set -euo pipefail
 
@@ -90,6 +98,7 @@ fi
 lethe=$(readlink -f "$lethe")
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian package 'time')"
 command -v jq >/dev/null || die "jq is missing"
+command -v bfs >/dev/null || die "bfs is missing (Debian package 'bfs')"
 if $syscalls; then
   command -v strace >/dev/null || die "strace is missing (needed by --syscalls)"
 fi
@@ -133,25 +142,30 @@ median() {
   sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# time_runs OUT CMD...: run CMD (stdout discarded) $repeat times; write the
-# median wall seconds, user, system and peak RSS in KiB to OUT, one line.
-time_runs() {
-  local out=$1 i t0 t1 e u s m
+# run_once OUT CMD...: run CMD (stdout discarded) once; append its wall
+# milliseconds, user and system seconds and peak RSS in KiB to OUT.runs.
+run_once() {
+  local out=$1 t0 t1 u s m
   shift
-  : >"$out.runs"
-  for ((i = 0; i < repeat; i++)); do
-    t0=$(date +%s%N)
-    /usr/bin/time -f '%U %S %M' -o "$out.time" "$@" >/dev/null ||
-      die "failed ($?): $*"
-    t1=$(date +%s%N)
-    read -r u s m <"$out.time"
-    echo "$(((t1 - t0) / 1000000)) $u $s $m" >>"$out.runs"
-  done
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%U %S %M' -o "$out.time" "$@" >/dev/null || die "failed ($?): $*"
+  t1=$(date +%s%N)
+  read -r u s m <"$out.time"
+  echo "$(((t1 - t0) / 1000000)) $u $s $m" >>"$out.runs"
+}
+
+# summarise OUT: the medians of OUT.runs (wall seconds, user, system, peak
+# RSS in KiB) and the spread of the walls in %, one line into OUT.
+summarise() {
+  local out=$1 e u s m lo hi
   e=$(awk '{ print $1 / 1000 }' "$out.runs" | median)
   u=$(awk '{ print $2 }' "$out.runs" | median)
   s=$(awk '{ print $3 }' "$out.runs" | median)
   m=$(awk '{ print $4 }' "$out.runs" | median)
-  echo "$e $u $s $m" >"$out"
+  lo=$(awk '{ print $1 / 1000 }' "$out.runs" | sort -g | head -n 1)
+  hi=$(awk '{ print $1 / 1000 }' "$out.runs" | sort -g | tail -n 1)
+  echo "$e $u $s $m $(awk -v lo="$lo" -v hi="$hi" -v e="$e" \
+    'BEGIN { printf "%.0f", (e > 0 ? 100 * (hi - lo) / e : 0) }')" >"$out"
 }
 
 # write_config DIR ROOT: a configuration with one rule equivalent to
@@ -170,15 +184,33 @@ action = shred
 EOF
 }
 
+# write_subject_config DIR ROOT: one rule that dates each top-level folder
+# (a client) by the newest file in it and lists its *.mp4 files when due.
+write_subject_config() {
+  local dir=$1 root=$2
+  mkdir -p "$dir/rules.d"
+  printf '[agent]\nrules = %s/rules.d\n' "$dir" >"$dir/lethe.ini"
+  cat >"$dir/rules.d/bench.ini" <<EOF
+[rule bench-clients]
+description = benchmark: the mp4 files of clients dormant for 12 months
+source = file://$root
+select = **/*.mp4
+subject = */
+clock = newest
+retain = 12 months
+action = shred
+EOF
+}
+
 declare -a rows=()
 status=0
 
 # add_row N TOOL TIMINGFILE MATCHES
 add_row() {
-  local e u s m
-  read -r e u s m <"$3"
-  rows+=("$(printf '%9s  %-11s %8.3f %7.2f %7.2f %8.1f %9s' "$1" "$2" "$e" "$u" "$s" \
-    "$(awk -v k="$m" 'BEGIN { print k / 1024 }')" "$4")")
+  local e u s m spread
+  read -r e u s m spread <"$3"
+  rows+=("$(printf '%9s  %-14s %8.3f %7.2f %7.2f %8.1f %9s %7s' "$1" "$2" "$e" "$u" "$s" \
+    "$(awk -v k="$m" 'BEGIN { print k / 1024 }')" "$4" "$spread")")
 }
 
 syscall_summary() {
@@ -190,31 +222,44 @@ syscall_summary() {
 }
 
 bench_one() {
-  local n=$1 tree=$work/tree-$1 root now iso t0 t1 expect found_find found_json
-  local found_text summary_count
+  local n=$1 tree=$work/tree-$1 root now iso later t0 t1 expect all_mp4 i t
+  local found_find found_bfs found_json found_text found_subj summary_count
   root=$tree/root
   mkdir -p "$root"
   now=$(date +%s)
   iso=$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)
+  later=$(date -u -d "@$((now + 400 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
   t0=$(date +%s%N)
   expect=$("$mktree" "$root" "$n" "$now") || die "cannot build the tree of $n files"
   t1=$(date +%s%N)
   echo "built $n files in $(((t1 - t0) / 1000000)) ms under $root ($fstype)" >&2
   write_config "$tree/etc" "$root"
+  write_subject_config "$tree/etc-subjects" "$root"
   local conf=$tree/etc/lethe.ini
   local findcmd=(find "$root" -xdev -type f -name '*.mp4' -mtime +180)
+  local bfscmd=(bfs "$root" -xdev -type f -name '*.mp4' -mtime +180)
   local plancmd=("$lethe" plan -c "$conf" --now "$iso")
+  local subjcmd=("$lethe" plan -c "$tree/etc-subjects/lethe.ini" --now "$later")
 
   # Warm the dentry and inode caches: -mtime makes find stat everything.
   find "$root" -xdev -mtime +100000 >/dev/null
 
-  time_runs "$tree/t.find" "${findcmd[@]}"
-  time_runs "$tree/t.json" "${plancmd[@]}" --format json -o /dev/null
-  time_runs "$tree/t.text" "${plancmd[@]}" --format text -o /dev/null
+  for ((i = 0; i < repeat; i++)); do
+    run_once "$tree/t.find" "${findcmd[@]}"
+    run_once "$tree/t.bfs" "${bfscmd[@]}"
+    run_once "$tree/t.json" "${plancmd[@]}" --format json -o /dev/null
+    run_once "$tree/t.text" "${plancmd[@]}" --format text -o /dev/null
+    run_once "$tree/t.subj" "${subjcmd[@]}" --format json -o /dev/null
+  done
+  for t in find bfs json text subj; do
+    summarise "$tree/t.$t"
+  done
 
   # The counts come from separate, untimed runs, so that the timed ones
   # write to /dev/null like find.
   found_find=$("${findcmd[@]}" | wc -l)
+  found_bfs=$("${bfscmd[@]}" | wc -l)
+  all_mp4=$(find "$root" -xdev -type f -name '*.mp4' | wc -l)
   "${plancmd[@]}" --format json -o "$tree/plan.json" || die "lethe plan failed ($?)"
   found_json=$(jq '[.items[] | select(.decision == "delete")] | length' "$tree/plan.json")
   summary_count=$(jq '.totals.delete.count' "$tree/plan.json")
@@ -222,29 +267,43 @@ bench_one() {
   # Item lines, not the rule's summary line "  delete N items (SIZE)...".
   found_text=$(awk '/^  delete / && !/^  delete [0-9]+ items? \(/ { n++ } END { print n + 0 }' \
     "$tree/plan.txt")
+  "${subjcmd[@]}" --format json -o "$tree/subjects.json" || die "lethe plan failed ($?)"
+  found_subj=$(jq '[.items[] | select(.decision == "delete")] | length' "$tree/subjects.json")
 
   add_row "$n" find "$tree/t.find" "$found_find"
+  add_row "$n" bfs "$tree/t.bfs" "$found_bfs"
   add_row "$n" lethe-json "$tree/t.json" "$found_json"
   add_row "$n" lethe-text "$tree/t.text" "$found_text"
-  for c in "$found_find" "$found_json" "$summary_count" "$found_text"; do
+  add_row "$n" lethe-subjects "$tree/t.subj" "$found_subj"
+  for c in "$found_find" "$found_bfs" "$found_json" "$summary_count" "$found_text"; do
     if [[ $c != "$expect" ]]; then
-      echo "bench_plan: N=$n: counts differ: expected $expect; find $found_find," \
-        "lethe json items $found_json (summary $summary_count), text $found_text" >&2
+      echo "bench_plan: N=$n: counts differ: expected $expect; find $found_find, bfs" \
+        "$found_bfs, lethe json items $found_json (summary $summary_count), text" \
+        "$found_text" >&2
       status=1
       break
     fi
   done
+  if [[ $found_subj != "$all_mp4" ]]; then
+    echo "bench_plan: N=$n: the subjects rule lists $found_subj files, not every" \
+      "*.mp4 ($all_mp4)" >&2
+    status=1
+  fi
 
   if $syscalls; then
     syscall_summary "find, N=$n" "${findcmd[@]}"
+    syscall_summary "bfs, N=$n" "${bfscmd[@]}"
     syscall_summary "lethe plan --format json, N=$n" \
       "${plancmd[@]}" --format json -o /dev/null
+    syscall_summary "lethe plan --format text, N=$n" \
+      "${plancmd[@]}" --format text -o /dev/null
   fi
   if ! $keep; then
     rm -rf --one-file-system -- "$tree"
   fi
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in "${sizes[@]}"; do
   bench_one "$n"
 done
@@ -252,6 +311,9 @@ done
 echo
 echo "lethe: $lethe"
 echo "trees: $base ($fstype), $(nproc) CPUs, $(uname -sr); median of $repeat runs, warm cache"
-printf '%9s  %-11s %8s %7s %7s %8s %9s\n' files tool wall_s user_s sys_s rss_MiB matches
+echo "load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "spread: (slowest - fastest) / median wall, in %"
+printf '%9s  %-14s %8s %7s %7s %8s %9s %7s\n' files tool wall_s user_s sys_s rss_MiB matches \
+  spread
 printf '%s\n' "${rows[@]}"
 exit "$status"

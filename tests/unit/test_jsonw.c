@@ -40,6 +40,35 @@ static void test_every_byte_escapes_alike(void **state)
   db_release(&b);
 }
 
+/* The writer scans eight bytes at a time: bytes to escape at every offset
+ * of a word, runs of them, and strings shorter than a word. */
+static void test_escapes_at_every_offset(void **state)
+{
+  static const char alphabet[] = "ab\"\\\x01\x1f \x7f\x80\xff/\n";
+  unsigned seed = 7;
+  (void)state;
+  for(int round = 0; round < 20000; round++) {
+    char s[48];
+    size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 31;
+    struct dynbuf b;
+    struct jsonw w;
+    struct json_object *o;
+    for(size_t i = 0; i < len; i++) {
+      seed = seed * 1103515245u + 12345u;
+      s[i] = (seed >> 16) % 4 ? 'x' : alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+    }
+    s[len] = '\0';
+    o = json_object_new_string(s);
+    db_init(&b, 1 << 20);
+    jsonw_init(&w, &b);
+    jsonw_string(&w, s);
+    assert_int_equal(w.rc, LETHE_OK);
+    assert_string_equal(b.mem, jsonc(o));
+    json_object_put(o);
+    db_release(&b);
+  }
+}
+
 static void test_nested_numbers_and_null(void **state)
 {
   struct dynbuf b;
@@ -95,6 +124,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_every_byte_escapes_alike),
+    cmocka_unit_test(test_escapes_at_every_offset),
     cmocka_unit_test(test_nested_numbers_and_null),
     cmocka_unit_test(test_limit_is_an_error),
   };

@@ -23,6 +23,7 @@ struct scan {
   void *ctx;
   struct scan_stats *stats;
   bool prune;                 /* skip directories no select pattern reaches */
+  const char **last_names;    /* glob_last_name of each select pattern */
   struct subject_info subj;   /* of the subject being walked */
   char *subject;              /* its rel, while inside one */
   size_t subject_len;
@@ -150,6 +151,21 @@ static lethe_rc visit(void *ctx, const struct walk_entry *e)
   return rc;
 }
 
+/* A name that fails the last component of every select pattern cannot be
+ * selected wherever it lies: the walk drops it unvisited, without a stat,
+ * and it is only counted. */
+static bool want(void *ctx, const char *name, size_t len)
+{
+  struct scan *s = ctx;
+  if(!s->r->select.n)
+    return true;
+  for(size_t i = 0; i < s->r->select.n; i++)
+    if(glob_match(s->last_names[i], name, len))
+      return true;
+  s->stats->source_items++;
+  return false;
+}
+
 static lethe_rc refused(void *ctx, const struct walk_entry *e, enum walk_refusal why,
                         const char *msg)
 {
@@ -203,7 +219,8 @@ static bool enter(void *ctx, const struct walk_entry *e)
 static lethe_rc file_scan(const struct rule *r, int64_t now, item_sink sink, void *ctx,
                           struct scan_stats *stats, struct lethe_err *err)
 {
-  static const struct walk_ops ops = { .visit = visit, .enter = enter, .refused = refused };
+  static const struct walk_ops ops = { .visit = visit, .want = want, .enter = enter,
+                                       .refused = refused };
   struct scan s = { .r = r, .sink = sink, .ctx = ctx, .stats = stats };
   lethe_rc rc;
   int fd;
@@ -213,11 +230,19 @@ static lethe_rc file_scan(const struct rule *r, int64_t now, item_sink sink, voi
   s.prune = r->select.n > 0 && !(r->max_delete.set && r->max_delete.percent);
   if(walk_ancestor_held(r->root))
     s.root_held = "a directory above the source";
+  s.last_names = calloc(r->select.n ? r->select.n : 1, sizeof(*s.last_names));
+  if(!s.last_names)
+    return err_set(err, LETHE_E_NOMEM, "out of memory");
+  for(size_t i = 0; i < r->select.n; i++)
+    s.last_names[i] = glob_last_name(r->select.v[i]);
   fd = walk_open_root(r->root, err);
-  if(fd < 0)
+  if(fd < 0) {
+    free(s.last_names);
     return err->rc;
+  }
   rc = walk_tree(fd, "", NULL, &ops, &s, err);
   close(fd);
+  free(s.last_names);
   return rc;
 }
 

@@ -61,6 +61,16 @@ static int compare_slots(const void *a, const void *b)
   return strcmp(sort_base + x->off, sort_base + y->off);
 }
 
+/* Ask the walk's want() about an entry d_type shows is no directory: most
+ * names of a large tree fail every select pattern, and dropping them here
+ * saves their sort, their path and their visit. */
+static bool wanted(const struct walk *w, const struct dirent64 *d)
+{
+  if(!w->ops->want || d->d_type == DT_DIR || d->d_type == DT_UNKNOWN)
+    return true;
+  return w->ops->want(w->ctx, d->d_name, strlen(d->d_name));
+}
+
 /* Read every entry of fd with getdents64 (no DIR stream: the fd stays ours). */
 static lethe_rc read_listing(struct walk *w, int fd, struct listing *l)
 {
@@ -78,6 +88,8 @@ static lethe_rc read_listing(struct walk *w, int fd, struct listing *l)
         continue;
       if(!strcmp(d->d_name, WALK_HOLD_MARKER))
         l->has_marker = true;
+      else if(!wanted(w, d))
+        continue;
       rc = listing_add(l, d->d_name, d->d_type);
     }
     if(rc)

@@ -48,6 +48,10 @@ struct walk_ops {
   /* A non-directory entry (file, symlink, other). A non-zero return stops
    * the walk and is returned by walk_tree. */
   lethe_rc (*visit)(void *ctx, const struct walk_entry *e);
+  /* Optional: whether a listed entry that is known not to be a directory
+   * (its d_type says so) is wanted at all; false drops it before it is
+   * sorted, named or visited. The hold marker is never offered. */
+  bool (*want)(void *ctx, const char *name, size_t len);
   /* Optional: a directory is about to be entered; return false to skip it
    * (the walk uses it to prune branches no pattern can reach). */
   bool (*enter)(void *ctx, const struct walk_entry *e);
