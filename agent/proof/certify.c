@@ -76,24 +76,8 @@ void certify_operator(char *buf, size_t size)
 
 struct finished {
   char *name;
-  char started[ISOTIME_LEN];
+  char started[sizeof(((struct journal_peek *)0)->started)];
 };
-
-struct scan {
-  bool ended;
-  char started[ISOTIME_LEN];
-};
-
-static lethe_rc scan_record(void *ctx, const struct journal_record *rec, int line)
-{
-  struct scan *s = ctx;
-  (void)line;
-  if(rec->type == JOURNAL_END)
-    s->ended = true;
-  else if(rec->type == JOURNAL_BEGIN && rec->begin.started)
-    snprintf(s->started, sizeof(s->started), "%s", rec->begin.started);
-  return LETHE_OK;
-}
 
 static int by_start(const void *a, const void *b)
 {
@@ -110,19 +94,20 @@ static void finished_free(struct finished *v, size_t n)
 }
 
 static lethe_rc add_finished(struct finished **v, size_t *n, const char *name,
-                             const struct scan *s)
+                             const struct journal_peek *s)
 {
   struct finished *nv = realloc(*v, (*n + 1) * sizeof(*nv));
   if(!nv)
     return LETHE_E_NOMEM;
   *v = nv;
   nv[*n].name = strdup(name);
-  memcpy(nv[*n].started, s->started, sizeof(s->started));
+  memcpy(nv[*n].started, s->started, sizeof(nv[*n].started));
   return nv[(*n)++].name ? LETHE_OK : LETHE_E_NOMEM;
 }
 
 /* The journals with an "end" record, oldest run first: the chain follows
- * the order in which the runs happened. */
+ * the order in which the runs happened. Only each journal's first and last
+ * lines are read: a finished run's journal can be large. */
 static lethe_rc list_finished(int dirfd, struct finished **out, size_t *n,
                               struct lethe_err *err)
 {
@@ -138,11 +123,11 @@ static lethe_rc list_finished(int dirfd, struct finished **out, size_t *n,
     return err_sys(err, LETHE_E_IO, "cannot list the journal directory");
   }
   for(e = readdir(d); e && !rc; e = readdir(d)) {
-    struct scan s = { .ended = false, .started = "" };
+    struct journal_peek s;
     size_t len = strlen(e->d_name);
     if(e->d_name[0] == '.' || len < 7 || strcmp(e->d_name + len - 6, ".jsonl"))
       continue;
-    rc = journal_read(dirfd, e->d_name, scan_record, &s, NULL, err);
+    rc = journal_peek(dirfd, e->d_name, &s, err);
     if(!rc && s.ended)
       rc = add_finished(out, n, e->d_name, &s);
   }
