@@ -64,30 +64,31 @@ static lethe_rc init_repo(struct ledger *l, const char *dir, struct lethe_err *e
   return LETHE_OK;
 }
 
-/* Create the ledger, or open it if another writer just did: creation is
- * serialised by a lock on the directory itself (nothing in its work tree). */
-static lethe_rc create(struct ledger *l, const char *dir, struct lethe_err *err)
+/* Writers of one ledger take turns: each holds a lock on its directory
+ * from ledger_open to ledger_close (the kernel drops it when a writer dies,
+ * so it is never stale). Two configurations (two state directories, two
+ * lethe locks) may share a ledger; under this lock one writer's stale-lock
+ * clearing never removes the git lock of another that is alive, nor do two
+ * checkouts of the work tree cross. */
+static lethe_rc lock_writer(struct ledger *l, const char *dir, struct lethe_err *err)
 {
-  int fd, rc;
-  lethe_rc lrc;
   if(mkdir(dir, 0700) && errno != EEXIST)
     return err_sys(err, LETHE_E_IO, "%s: cannot create the ledger directory", dir);
-  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if(fd < 0 || flock(fd, LOCK_EX)) {
-    lrc = err_sys(err, LETHE_E_IO, "%s: cannot lock the ledger directory", dir);
-    if(fd >= 0)
-      close(fd);
-    return lrc;
-  }
-  rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+  l->writer_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if(l->writer_fd < 0 || flock(l->writer_fd, LOCK_EX))
+    return err_sys(err, LETHE_E_IO, "%s: cannot lock the ledger directory", dir);
+  return LETHE_OK;
+}
+
+/* Create the ledger (the caller holds the writer lock). */
+static lethe_rc create(struct ledger *l, const char *dir, struct lethe_err *err)
+{
+  int rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
   if(rc == GIT_ENOTFOUND)
-    lrc = init_repo(l, dir, err);
-  else if(rc)
-    lrc = err_set(err, LETHE_E_IO, "%s: cannot open the ledger: %s", dir, ledger_git_error());
-  else
-    lrc = LETHE_OK;
-  close(fd); /* and with it the lock */
-  return lrc;
+    return init_repo(l, dir, err);
+  if(rc)
+    return err_set(err, LETHE_E_IO, "%s: cannot open the ledger: %s", dir, ledger_git_error());
+  return LETHE_OK;
 }
 
 static lethe_rc find_branch(struct ledger *l, struct lethe_err *err)
@@ -113,12 +114,17 @@ lethe_rc ledger_open(struct ledger *l, const char *dir, bool create_it, struct l
   l->dir = strdup(dir);
   if(!l->dir)
     return LETHE_E_NOMEM;
+  l->writer_fd = -1;
   git_libgit2_init(); /* reference-counted; ledger_close shuts it down */
-  if(create_it)
+  if(create_it) {
+    rc = lock_writer(l, dir, err);
+    if(rc)
+      return rc;
     ledger_clear_stale_locks(dir);
+  }
   rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
   if(rc && create_it) {
-    /* missing, or half made by another writer: look again under the lock */
+    /* missing, or half made by a writer that died */
     git_error_clear();
     rc = create(l, dir, err);
     if(rc)
@@ -139,6 +145,8 @@ void ledger_close(struct ledger *l)
   if(l->dir) {
     git_repository_free(l->repo);
     git_libgit2_shutdown();
+    if(l->writer_fd >= 0)
+      close(l->writer_fd); /* and with it the writer lock */
   }
   free(l->dir);
   memset(l, 0, sizeof(*l));

@@ -22,12 +22,14 @@ struct ledger {
   char *dir;
   char branch[256];     /* "refs/heads/main": where HEAD points */
   char warning[512];    /* set by ledger_append when the work tree lagged */
+  int writer_fd;        /* a writer's lock on the directory, or -1 */
 };
 
-/* Open the repository at dir (never a parent's). With create (a writer, which
- * holds lethe's lock), first remove git lock files a killed writer left
- * (ledger_clear_stale_locks), then make the repository (non-bare, branch
- * main) if it does not exist. */
+/* Open the repository at dir (never a parent's). With create (a writer),
+ * first wait for the writer lock on dir (held until ledger_close: other
+ * lethe writers of the same ledger, from other configurations, wait), then
+ * remove git lock files a killed writer left (ledger_clear_stale_locks),
+ * then make the repository (non-bare, branch main) if it does not exist. */
 lethe_rc ledger_open(struct ledger *l, const char *dir, bool create,
                      struct lethe_err *err) WUR;
 

@@ -1,11 +1,11 @@
 #!/bin/bash
 # Two lethe configurations (separate state directories, one ledger and one
-# key) certify at the same time. The branch moves by compare-and-swap: a
-# writer that lost the race makes its certificate again on the new head, so
-# no commit is lost, the history stays one line, and the chain of previous
-# hashes holds. The work tree catches up with the next commit. (The commit
-# that lost the race stays unreferenced until git gc: git fsck calls it
-# dangling, which is no error.)
+# key) certify at the same time. Writers of one ledger take turns (a lock on
+# its directory), and the branch moves by compare-and-swap besides: a writer
+# that lost a race makes its certificate again on the new head. No commit is
+# lost, no writer removes another's git lock, the history stays one line,
+# and the chain of previous hashes holds. (A commit that lost a race stays
+# unreferenced until git gc: git fsck calls it dangling, which is no error.)
 . "$(dirname "$0")/lib.sh"
 setup_tmp
 
