@@ -3,11 +3,7 @@
  * JSON so that the same content always has the same bytes, and those bytes
  * are what is signed, hashed and chained.
  *
- * Canonical JSON here: no white space; object keys sorted by their UTF-8
- * bytes at every level; strings valid UTF-8 (an invalid byte becomes
- * U+FFFD), with '"' and '\' escaped, \b \f \n \r \t for those controls,
- * \u00xx (lower-case hex) for the other controls, everything else as is;
- * integers in decimal; one LF after the document. */
+ * Canonical JSON: canon.h; one LF after the document. */
 #ifndef LETHE_CERTIFICATE_H
 #define LETHE_CERTIFICATE_H
 
@@ -15,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "canon.h"
 #include "dynbuf.h"
 #include "isotime.h"
 #include "strlist.h"
@@ -23,8 +20,6 @@
 #define CERTIFICATE_SCHEMA "lethe-certificate/1"
 #define CERTIFICATE_DIR "certificates"
 #define CERTIFICATE_MAX (1024u * 1024 * 1024)
-/* Hex SHA-256 and its NUL. */
-#define SHA256_HEX_LEN 65
 
 /* What the journal does not know: who issues the certificate, where, when. */
 struct cert_context {
@@ -68,12 +63,5 @@ lethe_rc certificate_canonical(const struct certificate *c, struct dynbuf *out) 
 void certificate_path(const struct certificate *c, char *buf, size_t size);
 
 void certificate_release(struct certificate *c);
-
-/* Append the canonical form of any JSON value (no final LF) to out.
- * LETHE_E_RANGE if it nests deeper than 64 levels. */
-lethe_rc canonical_json(struct json_object *v, struct dynbuf *out) WUR;
-
-/* The hex SHA-256 of len bytes into hex (SHA256_HEX_LEN bytes). */
-void sha256_hex(const void *data, size_t len, char *hex);
 
 #endif
