@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,20 +169,20 @@ void journal_close(struct journal *j)
   db_release(&j->pending);
 }
 
-/* One line (without its newline) as a JSON object, or NULL. */
-static struct json_object *parse_line(const char *p, size_t n)
+/* One line (without its newline) as a JSON object, or NULL. tok is reused
+ * from line to line: a journal has millions of them. */
+static struct json_object *parse_line(struct json_tokener *tok, const char *p, size_t n)
 {
-  struct json_tokener *tok = json_tokener_new();
   struct json_object *rec;
-  if(!tok)
+  if(!tok || n > INT_MAX)
     return NULL;
+  json_tokener_reset(tok);
   rec = json_tokener_parse_ex(tok, p, (int)n);
   if(rec && (json_tokener_get_parse_end(tok) != n ||
              !json_object_is_type(rec, json_type_object))) {
     json_object_put(rec);
     rec = NULL;
   }
-  json_tokener_free(tok);
   return rec;
 }
 
@@ -220,20 +221,24 @@ lethe_rc journal_parse(const char *text, size_t len, const char *name, journal_r
                        void *ctx, long *torn_at, struct lethe_err *err)
 {
   const char *p = text, *end = text + len;
+  struct json_tokener *tok = json_tokener_new();
   int line = 0;
   lethe_rc rc = LETHE_OK;
   if(torn_at)
     *torn_at = -1;
   while(!rc && p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
-    struct json_object *rec = nl ? parse_line(p, (size_t)(nl - p)) : NULL;
+    struct json_object *rec = nl ? parse_line(tok, p, (size_t)(nl - p)) : NULL;
     line++;
-    if(!rec)
-      return bad_line(!nl || nl + 1 == end, (long)(p - text), name, line, torn_at, err);
+    if(!rec) {
+      rc = bad_line(!nl || nl + 1 == end, (long)(p - text), name, line, torn_at, err);
+      break;
+    }
     rc = call(fn, ctx, rec, name, line, err);
     json_object_put(rec);
     p = nl + 1;
   }
+  json_tokener_free(tok);
   return rc;
 }
 
@@ -243,6 +248,7 @@ lethe_rc journal_read(int dirfd, const char *name, journal_record_fn fn, void *c
                       long *torn_at, struct lethe_err *err)
 {
   int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct json_tokener *tok;
   FILE *f;
   char *buf = NULL;
   size_t cap = 0;
@@ -260,10 +266,11 @@ lethe_rc journal_read(int dirfd, const char *name, journal_record_fn fn, void *c
     close(fd);
     return err_set(err, LETHE_E_NOMEM, "out of memory reading journal %s", name);
   }
+  tok = json_tokener_new();
   n = getline(&buf, &cap, f);
   while(!rc && n > 0) {
     bool has_nl = buf[n - 1] == '\n';
-    struct json_object *rec = has_nl ? parse_line(buf, (size_t)n - 1) : NULL;
+    struct json_object *rec = has_nl ? parse_line(tok, buf, (size_t)n - 1) : NULL;
     line++;
     if(!rec) {
       int next = fgetc(f);
@@ -275,7 +282,76 @@ lethe_rc journal_read(int dirfd, const char *name, journal_record_fn fn, void *c
     offset += n;
     n = getline(&buf, &cap, f);
   }
+  json_tokener_free(tok);
   free(buf);
   fclose(f);
+  return rc;
+}
+
+/* ---- peeking ------------------------------------------------------------- */
+
+#define PEEK_WINDOW (64 * 1024)
+
+static lethe_rc on_peeked(void *ctx, const struct journal_record *rec, int line)
+{
+  struct journal_peek *p = ctx;
+  (void)line;
+  if(rec->type == JOURNAL_BEGIN && rec->begin.started)
+    snprintf(p->started, sizeof(p->started), "%s", rec->begin.started);
+  p->ended = rec->type == JOURNAL_END;
+  return LETHE_OK;
+}
+
+/* The complete line of buf[0..n) that ends last: *line, *len (0: none). */
+static void last_line(const char *buf, size_t n, bool whole_file, const char **line,
+                      size_t *len)
+{
+  const char *end = n ? memrchr(buf, '\n', n) : NULL, *start;
+  *len = 0;
+  if(!end)
+    return;
+  start = memrchr(buf, '\n', (size_t)(end - buf));
+  if(!start && !whole_file)
+    return; /* longer than the window: no "end" record is */
+  start = start ? start + 1 : buf;
+  *line = start;
+  *len = (size_t)(end - start) + 1;
+}
+
+lethe_rc journal_peek(int dirfd, const char *name, struct journal_peek *out,
+                      struct lethe_err *err)
+{
+  char *buf = malloc(PEEK_WINDOW);
+  int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct journal_peek first = { .ended = false };
+  struct stat st;
+  const char *line = NULL, *nl;
+  size_t len = 0;
+  ssize_t n;
+  lethe_rc rc = LETHE_OK;
+  memset(out, 0, sizeof(*out));
+  if(fd < 0 || !buf || fstat(fd, &st)) {
+    rc = err_sys(err, LETHE_E_IO, "cannot open journal %s", name);
+    goto done;
+  }
+  n = pread(fd, buf, PEEK_WINDOW, 0);
+  nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+  if(nl)
+    rc = journal_parse(buf, (size_t)(nl - buf) + 1, name, on_peeked, &first, NULL, err);
+  if(!rc) {
+    off_t at = st.st_size > PEEK_WINDOW ? st.st_size - PEEK_WINDOW : 0;
+    n = pread(fd, buf, PEEK_WINDOW, at);
+    if(n < 0)
+      rc = err_sys(err, LETHE_E_IO, "cannot read journal %s", name);
+    else
+      last_line(buf, (size_t)n, at == 0, &line, &len);
+  }
+  if(!rc && len)
+    rc = journal_parse(line, len, name, on_peeked, out, NULL, err);
+  memcpy(out->started, first.started, sizeof(out->started));
+done:
+  if(fd >= 0)
+    close(fd);
+  free(buf);
   return rc;
 }

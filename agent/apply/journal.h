@@ -67,6 +67,17 @@ typedef lethe_rc (*journal_record_fn)(void *ctx, const struct journal_record *re
 lethe_rc journal_read(int dirfd, const char *name, journal_record_fn fn, void *ctx,
                       long *torn_at, struct lethe_err *err) WUR;
 
+/* What a journal's first and last lines say, read without the lines
+ * between (a finished run's journal can be large): started, the "begin"
+ * record's time ("" without one), and ended, whether its last complete
+ * record is "end" (lethe writes nothing after it). */
+struct journal_peek {
+  bool ended;
+  char started[32];
+};
+lethe_rc journal_peek(int dirfd, const char *name, struct journal_peek *out,
+                      struct lethe_err *err) WUR;
+
 /* Parse journal text already in memory (for tests and journal_read). */
 lethe_rc journal_parse(const char *text, size_t len, const char *name, journal_record_fn fn,
                        void *ctx, long *torn_at, struct lethe_err *err) WUR;

@@ -457,7 +457,12 @@ static lethe_rc recover_one(int dirfd, const char *name, const struct config *cf
   bool all = false;
   long torn_at = -1;
   lethe_rc rc;
+  struct journal_peek peek;
   snprintf(p.run_id, sizeof(p.run_id), "%.*s", (int)strcspn(name, "."), name);
+  /* a finished run's journal, however large, is certification's to read */
+  rc = journal_peek(dirfd, name, &peek, err);
+  if(rc || peek.ended)
+    return rc;
   rc = journal_read(dirfd, name, on_record, &p, &torn_at, err);
   if(rc || p.ended) {
     pending_release(&p);

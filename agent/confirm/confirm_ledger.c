@@ -42,12 +42,15 @@ static uint64_t total(struct json_object *doc, const char *key)
   return 0;
 }
 
+/* A certificate's head file: its items past a few MiB go to part files. */
+#define CERTIFICATE_HEAD_MAX (256u * 1024 * 1024)
+
 /* A blob's JSON (not NUL-terminated), or NULL. */
 static struct json_object *parse_json(const void *data, size_t len)
 {
   struct json_tokener *tok = json_tokener_new();
   struct json_object *doc = NULL;
-  if(tok && len < CERTIFICATE_MAX)
+  if(tok && len < CERTIFICATE_HEAD_MAX)
     doc = json_tokener_parse_ex(tok, data, (int)len);
   json_tokener_free(tok);
   return doc;
@@ -92,7 +95,7 @@ static lethe_rc on_change(void *ctx, char status, const char *path, const git_oi
     w->found_attestation = true;
     return LETHE_OK;
   }
-  if(under(path, CERTIFICATE_DIR))
+  if(under(path, CERTIFICATE_DIR) && ledger_is_certificate(path))
     return add_cert(w, path, blob);
   return LETHE_OK;
 }
@@ -215,12 +218,18 @@ static lethe_rc append_once(const struct confirm_config *c, struct ledger *l,
                             git_oid *out, struct lethe_err *err)
 {
   char host[256] = "", *signers = NULL, hex[SHA256_HEX_LEN], *msg = NULL;
-  struct ledger_entry e = { .path = rec->path, .json = rec->json->mem,
-                            .json_len = rec->json->len, .sig = rec->sig->mem,
-                            .sig_len = rec->sig->len, .host = host };
+  struct ledger_file files[2];
+  struct ledger_entry e = { .files = files, .n_files = 2, .host = host };
+  struct iovec json = { rec->json->mem, rec->json->len }, sig = { rec->sig->mem, rec->sig->len };
   git_oid head;
   bool unborn;
   lethe_rc rc = ledger_head(l, &head, &unborn, err);
+  snprintf(files[0].path, sizeof(files[0].path), "%s", rec->path);
+  snprintf(files[1].path, sizeof(files[1].path), "%s%s", rec->path, LEDGER_SIG_SUFFIX);
+  if(!rc)
+    rc = ledger_blob_write(l, &json, 1, &files[0].id, err);
+  if(!rc)
+    rc = ledger_blob_write(l, &sig, 1, &files[1].id, err);
   gethostname(host, sizeof(host) - 1);
   sha256_hex(rec->json->mem, rec->json->len, hex);
   if(!rc)

@@ -1,569 +1,82 @@
-/* A run's certificate from its journal, and canonical JSON. */
+/* Certificates: names of columns and of files (see certificate.h). */
 #include "certificate.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
-#include "journal.h"
-
-#define CANON_DEPTH_MAX 64
-
-/* ---- canonical JSON ---------------------------------------------------- */
-
-/* Length of the well-formed UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-  size_t len;
-  uint32_t cp;
-  if(p[0] < 0x80)
-    return 1;
-  if(p[0] >= 0xc2 && p[0] <= 0xdf)
-    len = 2, cp = p[0] & 0x1f;
-  else if(p[0] >= 0xe0 && p[0] <= 0xef)
-    len = 3, cp = p[0] & 0x0f;
-  else if(p[0] >= 0xf0 && p[0] <= 0xf4)
-    len = 4, cp = p[0] & 0x07;
-  else
-    return 0;
-  if(n < len)
-    return 0;
-  for(size_t i = 1; i < len; i++) {
-    if((p[i] & 0xc0) != 0x80)
-      return 0;
-    cp = cp << 6 | (p[i] & 0x3f);
-  }
-  /* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
-  if((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-     (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return len;
-}
-
-static lethe_rc canon_string(struct dynbuf *out, const char *s, size_t n)
-{
-  const unsigned char *p = (const unsigned char *)s, *end = p + n;
-  lethe_rc rc = db_add(out, "\"", 1);
-  while(!rc && p < end) {
-    size_t len = utf8_len(p, (size_t)(end - p));
-    if(!len) {
-      rc = db_add(out, "\xef\xbf\xbd", 3); /* U+FFFD for a byte that is not UTF-8 */
-      p++;
-      continue;
-    }
-    switch(*p) {
-    case '"': rc = db_add(out, "\\\"", 2); break;
-    case '\\': rc = db_add(out, "\\\\", 2); break;
-    case '\b': rc = db_add(out, "\\b", 2); break;
-    case '\f': rc = db_add(out, "\\f", 2); break;
-    case '\n': rc = db_add(out, "\\n", 2); break;
-    case '\r': rc = db_add(out, "\\r", 2); break;
-    case '\t': rc = db_add(out, "\\t", 2); break;
-    default:
-      if(*p < 0x20)
-        rc = db_addf(out, "\\u%04x", *p);
-      else
-        rc = db_add(out, p, len);
-    }
-    p += len;
-  }
-  if(!rc)
-    rc = db_add(out, "\"", 1);
-  return rc;
-}
-
-static int by_key(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static lethe_rc canon_value(struct dynbuf *out, struct json_object *v, int depth);
-
-static lethe_rc canon_object(struct dynbuf *out, struct json_object *o, int depth)
-{
-  size_t n = (size_t)json_object_object_length(o), i = 0;
-  const char **keys = calloc(n ? n : 1, sizeof(*keys));
-  lethe_rc rc;
-  if(!keys)
-    return LETHE_E_NOMEM;
-  json_object_object_foreach(o, k, unused) {
-    (void)unused;
-    keys[i++] = k;
-  }
-  qsort(keys, n, sizeof(*keys), by_key);
-  rc = db_add(out, "{", 1);
-  for(i = 0; i < n && !rc; i++) {
-    if(i)
-      rc = db_add(out, ",", 1);
-    if(!rc)
-      rc = canon_string(out, keys[i], strlen(keys[i]));
-    if(!rc)
-      rc = db_add(out, ":", 1);
-    if(!rc)
-      rc = canon_value(out, json_object_object_get(o, keys[i]), depth + 1);
-  }
-  free(keys);
-  return rc ? rc : db_add(out, "}", 1);
-}
-
-static lethe_rc canon_array(struct dynbuf *out, struct json_object *a, int depth)
-{
-  size_t n = json_object_array_length(a);
-  lethe_rc rc = db_add(out, "[", 1);
-  for(size_t i = 0; i < n && !rc; i++) {
-    if(i)
-      rc = db_add(out, ",", 1);
-    if(!rc)
-      rc = canon_value(out, json_object_array_get_idx(a, i), depth + 1);
-  }
-  return rc ? rc : db_add(out, "]", 1);
-}
-
-static lethe_rc canon_number(struct dynbuf *out, struct json_object *v)
-{
-  if(json_object_is_type(v, json_type_int)) {
-    int64_t i = json_object_get_int64(v);
-    if(i < 0)
-      return db_addf(out, "%" PRId64, i);
-    return db_addf(out, "%" PRIu64, json_object_get_uint64(v));
-  }
-  /* Only a plugin's detail could hold a fraction: 17 digits round-trip. */
-  double d = json_object_get_double(v);
-  if(d != d || d - d != 0)
-    return db_adds(out, "null");
-  return db_addf(out, "%.17g", d);
-}
-
-static lethe_rc canon_value(struct dynbuf *out, struct json_object *v, int depth)
-{
-  if(depth > CANON_DEPTH_MAX)
-    return LETHE_E_RANGE;
-  switch(json_object_get_type(v)) {
-  case json_type_null:
-    return db_adds(out, "null");
-  case json_type_boolean:
-    return db_adds(out, json_object_get_boolean(v) ? "true" : "false");
-  case json_type_int:
-  case json_type_double:
-    return canon_number(out, v);
-  case json_type_string:
-    return canon_string(out, json_object_get_string(v),
-                        (size_t)json_object_get_string_len(v));
-  case json_type_array:
-    return canon_array(out, v, depth);
-  case json_type_object:
-    return canon_object(out, v, depth);
-  }
-  return LETHE_E_PARSE;
-}
-
-lethe_rc canonical_json(struct json_object *v, struct dynbuf *out)
-{
-  return canon_value(out, v, 0);
-}
-
-void sha256_hex(const void *data, size_t len, char *hex)
-{
-  unsigned char md[32];
-  unsigned int n = 0;
-  EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-  for(unsigned i = 0; i < 32; i++)
-    snprintf(hex + 2 * i, 3, "%02x", md[i]);
-}
-
-/* ---- reading the journal ----------------------------------------------- */
-
-/* One item: an intent (with its outcome once read) or a skip. */
-struct entry {
-  struct json_object *rec;      /* intent or skip */
-  struct json_object *outcome;  /* NULL for skips and unresolved intents */
-  uint64_t seq;
-  bool skip;
+static const char *const column_names[CERT_COL__COUNT] = {
+  [CERT_COL_GROUP] = "group",
+  [CERT_COL_URI] = "uri",
+  [CERT_COL_RESULT] = "result",
+  [CERT_COL_SIZE] = "size",
+  [CERT_COL_SUBJECT] = "subject",
+  [CERT_COL_CLOCK_VALUE] = "clock_value",
+  [CERT_COL_DELETED_AT] = "deleted_at",
+  [CERT_COL_ERROR] = "error",
+  [CERT_COL_REASON] = "reason",
+  [CERT_COL_DETAIL] = "detail",
+  [CERT_COL_MESSAGE_ID] = "message_id_sha256",
 };
 
-struct collector {
-  struct json_object *begin, *end;
-  struct json_object *rules;    /* array of rule objects */
-  struct entry *v;
-  size_t n, cap;
-};
-
-static struct json_object *field(struct json_object *o, const char *key)
+const char *cert_column_name(enum cert_column c)
 {
-  struct json_object *v;
-  if(!o || !json_object_object_get_ex(o, key, &v))
-    return NULL;
-  return v;
-}
-
-static const char *str(struct json_object *o, const char *key)
-{
-  struct json_object *v = field(o, key);
-  return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-/* A copy of o[key] for the certificate (a new reference), or null. */
-static struct json_object *take(struct json_object *o, const char *key)
-{
-  return json_object_get(field(o, key));
-}
-
-static struct json_object *str_or_null(const char *s)
-{
-  return s ? json_object_new_string(s) : NULL;
-}
-
-/* An intent or skip record as the object item_object reads. */
-static struct json_object *item_as_object(const struct journal_item *it)
-{
-  struct json_object *o = json_object_new_object();
-  if(it->has_clock) {
-    struct json_object *clock = json_object_new_object();
-    json_object_object_add(clock, "name", str_or_null(it->clock_name));
-    json_object_object_add(clock, "value", str_or_null(it->clock_value));
-    json_object_object_add(o, "clock", clock);
-  }
-  json_object_object_add(o, "action", str_or_null(it->action));
-  json_object_object_add(o, "kind", json_object_new_string(item_kind_name(it->kind)));
-  if(it->message_id_sha256)
-    json_object_object_add(o, "message_id_sha256", json_object_new_string(it->message_id_sha256));
-  json_object_object_add(o, "reason", str_or_null(it->reason));
-  json_object_object_add(o, "result", str_or_null(it->result));
-  json_object_object_add(o, "rule", str_or_null(it->rule));
-  json_object_object_add(o, "size", json_object_new_uint64(it->size));
-  json_object_object_add(o, "store", json_object_new_string(item_store_name(it->store)));
-  json_object_object_add(o, "subject", str_or_null(it->subject));
-  json_object_object_add(o, "uri", str_or_null(it->uri));
-  return o;
-}
-
-static struct json_object *outcome_as_object(const struct journal_outcome *out)
-{
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "at", str_or_null(out->at));
-  if(out->detail)
-    json_object_object_add(o, "detail", json_tokener_parse(out->detail));
-  json_object_object_add(o, "error", str_or_null(out->error));
-  json_object_object_add(o, "level", str_or_null(out->level));
-  json_object_object_add(o, "level_reason", str_or_null(out->level_reason));
-  json_object_object_add(o, "method", str_or_null(out->method));
-  json_object_object_add(o, "recovered", json_object_new_boolean(out->recovered));
-  json_object_object_add(o, "result", str_or_null(out->result));
-  return o;
-}
-
-static lethe_rc add_entry(struct collector *col, const struct journal_item *it, bool skip)
-{
-  if(col->n == col->cap) {
-    size_t cap = col->cap ? col->cap * 2 : 64;
-    struct entry *v = realloc(col->v, cap * sizeof(*v));
-    if(!v)
-      return LETHE_E_NOMEM;
-    col->v = v;
-    col->cap = cap;
-  }
-  col->v[col->n++] = (struct entry){ .rec = item_as_object(it), .seq = it->seq, .skip = skip };
-  return LETHE_OK;
-}
-
-/* Outcomes follow their intents within a batch: search from the end. */
-static void add_outcome(struct collector *col, const struct journal_outcome *out)
-{
-  for(size_t i = col->n; i-- > 0;) {
-    struct entry *e = &col->v[i];
-    if(!e->skip && e->seq == out->seq && !e->outcome) {
-      e->outcome = outcome_as_object(out);
-      return;
-    }
-  }
-}
-
-static struct json_object *rule_object(const struct journal_rule *r)
-{
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "action", str_or_null(r->action));
-  json_object_object_add(o, "basis", str_or_null(r->basis));
-  json_object_object_add(o, "clock", str_or_null(r->clock));
-  json_object_object_add(o, "description", str_or_null(r->description));
-  json_object_object_add(o, "method", str_or_null(r->plugin_method));
-  json_object_object_add(o, "name", str_or_null(r->name));
-  json_object_object_add(o, "plugin_version", str_or_null(r->plugin_version));
-  json_object_object_add(o, "retain", str_or_null(r->retain));
-  json_object_object_add(o, "source", str_or_null(r->source));
-  return o;
-}
-
-static struct json_object *begin_object(const struct journal_begin *b)
-{
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "plan", str_or_null(b->plan));
-  json_object_object_add(o, "run", str_or_null(b->run));
-  json_object_object_add(o, "started", str_or_null(b->started));
-  return o;
-}
-
-static struct json_object *end_object(const struct journal_end *e)
-{
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "finished", str_or_null(e->finished));
-  json_object_object_add(o, "status", str_or_null(e->status));
-  return o;
-}
-
-static lethe_rc on_record(void *ctx, const struct journal_record *rec, int line)
-{
-  struct collector *col = ctx;
-  (void)line;
-  switch(rec->type) {
-  case JOURNAL_BEGIN:
-    if(!col->begin)
-      col->begin = begin_object(&rec->begin);
-    return LETHE_OK;
-  case JOURNAL_END:
-    json_object_put(col->end); /* the last one counts */
-    col->end = end_object(&rec->end);
-    return LETHE_OK;
-  case JOURNAL_RULE:
-    return json_object_array_add(col->rules, rule_object(&rec->rule)) ? LETHE_E_NOMEM
-                                                                        : LETHE_OK;
-  case JOURNAL_INTENT:
-    return add_entry(col, &rec->item, false);
-  case JOURNAL_SKIP:
-    return add_entry(col, &rec->item, true);
-  case JOURNAL_OUTCOME:
-    add_outcome(col, &rec->outcome);
-    return LETHE_OK;
-  }
-  return LETHE_OK;
-}
-
-static void collector_release(struct collector *col)
-{
-  for(size_t i = 0; i < col->n; i++) {
-    json_object_put(col->v[i].rec);
-    json_object_put(col->v[i].outcome);
-  }
-  free(col->v);
-  json_object_put(col->begin);
-  json_object_put(col->end);
-  json_object_put(col->rules);
-}
-
-/* ---- building the certificate ------------------------------------------ */
-
-/* The result of an entry, normalised to deleted, failed, skipped, held. */
-static const char *result_of(const struct entry *e)
-{
-  const char *r = str(e->skip ? e->rec : e->outcome, "result");
-  if(!r || (strcmp(r, "deleted") && strcmp(r, "skipped") && strcmp(r, "held")))
-    return "failed";
-  return r;
-}
-
-static void count_item(struct certificate *c, const char *result, struct json_object *rec,
-                       uint64_t *bytes)
-{
-  c->items++;
-  if(!strcmp(result, "deleted")) {
-    c->deleted++;
-    *bytes += field(rec, "size") ? json_object_get_uint64(field(rec, "size")) : 0;
-  }
-  else if(!strcmp(result, "failed")) {
-    c->failed++;
-  }
-  else if(!strcmp(result, "held")) {
-    c->held++;
-  }
-  else {
-    c->skipped++;
-  }
-}
-
-/* Why an item was not deleted, or what went wrong. */
-static void add_why(struct json_object *o, const struct entry *e, const char *result)
-{
-  const char *error = NULL, *reason = NULL;
-  if(!strcmp(result, "failed")) {
-    error = str(e->outcome, "error");
-    if(!error)
-      error = e->outcome ? "the plugin reported no error text"
-                         : "no outcome recorded in the journal";
-  }
-  else if(strcmp(result, "deleted")) {
-    reason = e->skip ? str(e->rec, "reason") : str(e->outcome, "error");
-    if(!reason)
-      reason = "no reason recorded";
-  }
-  json_object_object_add(o, "error", str_or_null(error));
-  json_object_object_add(o, "reason", str_or_null(reason));
-}
-
-static struct json_object *item_object(struct certificate *c, const struct entry *e,
-                                       uint64_t *bytes)
-{
-  struct json_object *o = json_object_new_object(), *out = e->outcome, *detail;
-  const char *result = result_of(e), *level = str(out, "level");
-  struct json_object *recovered = field(out, "recovered");
-  count_item(c, result, e->rec, bytes);
-  json_object_object_add(o, "clock", take(e->rec, "clock"));
-  json_object_object_add(o, "deleted_at", strcmp(result, "deleted") ? NULL
-                                                                    : take(out, "at"));
-  detail = field(out, "detail");
-  if(detail && !json_object_is_type(detail, json_type_null))
-    json_object_object_add(o, "detail", json_object_get(detail));
-  add_why(o, e, result);
-  json_object_object_add(o, "kind", take(e->rec, "kind"));
-  json_object_object_add(o, "level", json_object_new_string(level ? level : "none"));
-  json_object_object_add(o, "level_reason", take(out, "level_reason"));
-  if(field(e->rec, "message_id_sha256"))
-    json_object_object_add(o, "message_id_sha256", take(e->rec, "message_id_sha256"));
-  json_object_object_add(o, "method", take(out, "method"));
-  json_object_object_add(o, "plugin", take(e->rec, "action"));
-  json_object_object_add(o, "recovered", json_object_new_boolean(
-                            recovered && json_object_get_boolean(recovered)));
-  json_object_object_add(o, "result", json_object_new_string(result));
-  json_object_object_add(o, "rule", take(e->rec, "rule"));
-  json_object_object_add(o, "size", take(e->rec, "size"));
-  json_object_object_add(o, "store", take(e->rec, "store"));
-  json_object_object_add(o, "subject", take(e->rec, "subject"));
-  json_object_object_add(o, "uri", take(e->rec, "uri"));
-  if(recovered && json_object_get_boolean(recovered))
-    c->recovered = true;
-  return o;
-}
-
-static struct json_object *totals_object(const struct certificate *c, uint64_t bytes)
-{
-  struct json_object *o = json_object_new_object();
-  json_object_object_add(o, "bytes_deleted", json_object_new_uint64(bytes));
-  json_object_object_add(o, "deleted", json_object_new_uint64(c->deleted));
-  json_object_object_add(o, "failed", json_object_new_uint64(c->failed));
-  json_object_object_add(o, "held", json_object_new_uint64(c->held));
-  json_object_object_add(o, "items", json_object_new_uint64(c->items));
-  json_object_object_add(o, "skipped", json_object_new_uint64(c->skipped));
-  return o;
-}
-
-static lethe_rc note_rules(struct certificate *c, struct json_object *rules)
-{
-  lethe_rc rc = LETHE_OK;
-  for(size_t i = 0; i < json_object_array_length(rules) && !rc; i++) {
-    const char *name = str(json_object_array_get_idx(rules, i), "name");
-    rc = strlist_add(&c->rules, name ? name : "?");
-  }
-  return rc;
-}
-
-/* The run id: the "begin" record's, else the journal's file name. */
-static lethe_rc run_id(struct certificate *c, struct collector *col, const char *name,
-                       struct lethe_err *err)
-{
-  const char *id = str(col->begin, "run");
-  size_t n = strcspn(name, ".");
-  if(id && strlen(id) == UUID_TEXT_LEN - 1) {
-    memcpy(c->id, id, UUID_TEXT_LEN);
-    return LETHE_OK;
-  }
-  if(n != UUID_TEXT_LEN - 1 || strspn(name, "0123456789abcdef-") < n)
-    return err_set(err, LETHE_E_PARSE, "journal %s: no run id", name);
-  memcpy(c->id, name, n);
-  c->id[n] = '\0';
-  return LETHE_OK;
-}
-
-static lethe_rc build(struct certificate *c, struct collector *col, const char *name,
-                      const struct cert_context *ctx, struct lethe_err *err)
-{
-  struct json_object *doc, *items = json_object_new_array();
-  const char *status = str(col->end, "status"), *started = str(col->begin, "started");
-  uint64_t bytes = 0;
-  lethe_rc rc = run_id(c, col, name, err);
-  if(rc) {
-    json_object_put(items);
-    return rc;
-  }
-  isotime_format(ctx->issued_at, c->issued_at);
-  snprintf(c->started, sizeof(c->started), "%s", started ? started : "");
-  c->ended = col->end != NULL;
-  c->recovered = status && !strcmp(status, "recovered");
-  for(size_t i = 0; i < col->n; i++)
-    json_object_array_add(items, item_object(c, &col->v[i], &bytes));
-  rc = note_rules(c, col->rules);
-  c->doc = doc = json_object_new_object();
-  json_object_object_add(doc, "agent_version", json_object_new_string(ctx->agent_version));
-  json_object_object_add(doc, "finished", take(col->end, "finished"));
-  json_object_object_add(doc, "host", json_object_new_string(ctx->host));
-  json_object_object_add(doc, "id", json_object_new_string(c->id));
-  json_object_object_add(doc, "issued_at", json_object_new_string(c->issued_at));
-  json_object_object_add(doc, "items", items);
-  json_object_object_add(doc, "operator", json_object_new_string(ctx->operator_name));
-  json_object_object_add(doc, "plan_hash", take(col->begin, "plan"));
-  json_object_object_add(doc, "previous", NULL);
-  json_object_object_add(doc, "recovered", json_object_new_boolean(c->recovered));
-  json_object_object_add(doc, "rules", json_object_get(col->rules));
-  json_object_object_add(doc, "schema", json_object_new_string(CERTIFICATE_SCHEMA));
-  json_object_object_add(doc, "started", take(col->begin, "started"));
-  json_object_object_add(doc, "status", take(col->end, "status"));
-  json_object_object_add(doc, "totals", totals_object(c, bytes));
-  return rc;
-}
-
-static void certificate_init(struct certificate *c)
-{
-  memset(c, 0, sizeof(*c));
-}
-
-lethe_rc certificate_from_journal(struct certificate *c, int dirfd, const char *name,
-                                  const struct cert_context *ctx, struct lethe_err *err)
-{
-  struct collector col = { .rules = json_object_new_array() };
-  lethe_rc rc;
-  certificate_init(c);
-  rc = journal_read(dirfd, name, on_record, &col, NULL, err);
-  if(!rc)
-    rc = build(c, &col, name, ctx, err);
-  collector_release(&col);
-  return rc;
-}
-
-lethe_rc certificate_from_text(struct certificate *c, const char *text, size_t len,
-                               const char *name, const struct cert_context *ctx,
-                               struct lethe_err *err)
-{
-  struct collector col = { .rules = json_object_new_array() };
-  lethe_rc rc;
-  certificate_init(c);
-  rc = journal_parse(text, len, name, on_record, &col, NULL, err);
-  if(!rc)
-    rc = build(c, &col, name, ctx, err);
-  collector_release(&col);
-  return rc;
-}
-
-lethe_rc certificate_set_previous(struct certificate *c, const char *hex)
-{
-  return json_object_object_add(c->doc, "previous", str_or_null(hex)) ? LETHE_E_NOMEM
-                                                                         : LETHE_OK;
-}
-
-lethe_rc certificate_canonical(const struct certificate *c, struct dynbuf *out)
-{
-  lethe_rc rc = canonical_json(c->doc, out);
-  return rc ? rc : db_add(out, "\n", 1);
-}
-
-void certificate_path(const struct certificate *c, char *buf, size_t size)
-{
-  snprintf(buf, size, CERTIFICATE_DIR "/%.4s/%.2s/%s.json", c->issued_at, c->issued_at + 5,
-           c->id);
+  return c < CERT_COL__COUNT ? column_names[c] : NULL;
 }
 
 void certificate_release(struct certificate *c)
 {
-  json_object_put(c->doc);
   strlist_release(&c->rules);
   memset(c, 0, sizeof(*c));
+}
+
+void certificate_dir(const char *issued_at, char *buf, size_t size)
+{
+  snprintf(buf, size, CERTIFICATE_DIR "/%.4s/%.2s", issued_at, issued_at + 5);
+}
+
+void certificate_part_name(const char *id, unsigned part, char *buf, size_t size)
+{
+  snprintf(buf, size, "%s.part-%04u.json", id, part);
+}
+
+static bool is_id(const char *s)
+{
+  for(size_t i = 0; i < UUID_TEXT_LEN - 1; i++) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if(dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]) || !s[i])
+      return false;
+  }
+  return true;
+}
+
+/* rest is what follows the id: ".json" or ".part-NNNN.json", with ".sig"
+ * when sig. */
+static enum cert_file_kind kind_of_rest(const char *rest, bool sig, unsigned *part)
+{
+  size_t n = strlen(rest);
+  if(!strcmp(rest, ".json"))
+    return sig ? CERT_FILE_HEAD_SIG : CERT_FILE_HEAD;
+  if(n != strlen(".part-0000.json") || strncmp(rest, ".part-", 6) ||
+     strcmp(rest + 10, ".json") || strspn(rest + 6, "0123456789") != 4)
+    return CERT_FILE_OTHER;
+  *part = (unsigned)strtoul(rest + 6, NULL, 10);
+  if(!*part)
+    return CERT_FILE_OTHER;
+  return sig ? CERT_FILE_PART_SIG : CERT_FILE_PART;
+}
+
+enum cert_file_kind certificate_file_kind(const char *name, char id[UUID_TEXT_LEN], unsigned *part)
+{
+  char rest[64];
+  size_t n = strlen(name);
+  bool sig = n > 4 && !strcmp(name + n - 4, ".sig");
+  *part = 0;
+  if(n < UUID_TEXT_LEN - 1 || !is_id(name) || n - (UUID_TEXT_LEN - 1) >= sizeof(rest))
+    return CERT_FILE_OTHER;
+  memcpy(id, name, UUID_TEXT_LEN - 1);
+  id[UUID_TEXT_LEN - 1] = '\0';
+  snprintf(rest, sizeof(rest), "%.*s", (int)(n - (UUID_TEXT_LEN - 1) - (sig ? 4 : 0)),
+           name + UUID_TEXT_LEN - 1);
+  return kind_of_rest(rest, sig, part);
 }

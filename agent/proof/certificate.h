@@ -1,30 +1,72 @@
-/* The deletion certificate of one run (schema lethe-certificate/1, see
- * lethe-certificate(5)): built from the run's journal, written as canonical
- * JSON so that the same content always has the same bytes, and those bytes
- * are what is signed, hashed and chained.
+/* The deletion certificate of one run (lethe-certificate(5)): what it
+ * holds, how its files are named, and the one view of an item that writing
+ * and reading share.
  *
- * Canonical JSON here: no white space; object keys sorted by their UTF-8
- * bytes at every level; strings valid UTF-8 (an invalid byte becomes
- * U+FFFD), with '"' and '\' escaped, \b \f \n \r \t for those controls,
- * \u00xx (lower-case hex) for the other controls, everything else as is;
- * integers in decimal; one LF after the document. */
+ * Schema lethe-certificate/2, which lethe writes: canonical JSON
+ * (canon.h). Items are rows of values under a "columns" header; what many
+ * items share (rule, plugin, method, level...) is a "groups" entry a row
+ * names by its index, a plugin's detail a "details" entry. A run whose
+ * items do not fit in CERT_PART_BYTES is split: ID.json then holds no item
+ * and lists the files ID.part-0001.json... (schema
+ * lethe-certificate-part/2), each with its own rows, tables and signature,
+ * by name, item count and SHA-256. Every file stays small enough to read,
+ * sign and commit whole, however large the run.
+ *
+ * Schema lethe-certificate/1 (items as objects, one file however large)
+ * is still read and verified: ledgers hold such certificates. */
 #ifndef LETHE_CERTIFICATE_H
 #define LETHE_CERTIFICATE_H
 
-#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dynbuf.h"
+#include "canon.h"
 #include "isotime.h"
 #include "strlist.h"
 #include "uuid.h"
 
-#define CERTIFICATE_SCHEMA "lethe-certificate/1"
+#define CERTIFICATE_SCHEMA "lethe-certificate/2"
+#define CERTIFICATE_PART_SCHEMA "lethe-certificate-part/2"
+#define CERTIFICATE_SCHEMA_V1 "lethe-certificate/1"
 #define CERTIFICATE_DIR "certificates"
-#define CERTIFICATE_MAX (1024u * 1024 * 1024)
-/* Hex SHA-256 and its NUL. */
-#define SHA256_HEX_LEN 65
+/* A file's rows and tables stop growing at this size (a single item larger
+ * than that still makes a file of its own). */
+#define CERT_PART_BYTES (4u * 1024 * 1024)
+#define CERT_PARTS_MAX 9999
+
+/* The columns of a row, in this order (the "columns" header names them). */
+enum cert_column {
+  CERT_COL_GROUP,             /* index into "groups" */
+  CERT_COL_URI,
+  CERT_COL_RESULT,
+  CERT_COL_SIZE,
+  CERT_COL_SUBJECT,
+  CERT_COL_CLOCK_VALUE,
+  CERT_COL_DELETED_AT,
+  CERT_COL_ERROR,
+  CERT_COL_REASON,
+  CERT_COL_DETAIL,            /* index into "details", or null */
+  CERT_COL_MESSAGE_ID,        /* message_id_sha256 */
+  CERT_COL__COUNT
+};
+
+/* The column's name in the header: "group", "uri", ... */
+const char *cert_column_name(enum cert_column c);
+
+/* One item as a certificate records it, whatever the schema. Strings are
+ * borrowed (NULL: null); detail is a canonical JSON object's text. */
+struct cert_item {
+  const char *uri, *subject, *result, *deleted_at, *error, *reason;
+  const char *clock_name, *clock_value;
+  const char *rule, *plugin, *method, *level, *level_reason, *kind, *store;
+  const char *message_id_sha256;
+  const char *detail;
+  uint64_t size;
+  bool recovered;
+};
+
+/* Called with each item of a certificate or a journal. */
+typedef lethe_rc (*cert_item_fn)(void *ctx, const struct cert_item *item);
 
 /* What the journal does not know: who issues the certificate, where, when. */
 struct cert_context {
@@ -34,46 +76,35 @@ struct cert_context {
   int64_t issued_at;
 };
 
+/* What a certification made, for the commit message and the front end. */
 struct certificate {
-  struct json_object *doc;        /* the whole certificate */
   char id[UUID_TEXT_LEN];         /* the run id */
   char issued_at[ISOTIME_LEN];
   bool ended;                     /* the journal has its "end" record */
   bool recovered;
-  char started[ISOTIME_LEN];      /* "" when the journal has no "begin" */
   uint64_t deleted, failed, skipped, held, items;
   struct strlist rules;           /* rule names, in journal order */
 };
 
-/* Build c from the journal file name in dirfd. A journal without "end" gives
- * a certificate with c->ended false, which must not be issued. "previous" is
- * null until certificate_set_previous. */
-lethe_rc certificate_from_journal(struct certificate *c, int dirfd, const char *name,
-                                  const struct cert_context *ctx, struct lethe_err *err) WUR;
-
-/* The same, from journal text in memory (name is for messages and, when
- * the journal has no "begin" record, the run id). */
-lethe_rc certificate_from_text(struct certificate *c, const char *text, size_t len,
-                               const char *name, const struct cert_context *ctx,
-                               struct lethe_err *err) WUR;
-
-/* Set "previous": the hex SHA-256 of the certificate before this one, or
- * NULL for the first certificate of a ledger. */
-lethe_rc certificate_set_previous(struct certificate *c, const char *hex) WUR;
-
-/* Append the canonical bytes of c (ending in LF) to out. */
-lethe_rc certificate_canonical(const struct certificate *c, struct dynbuf *out) WUR;
-
-/* "certificates/YYYY/MM/ID.json" (month of issue) into buf. */
-void certificate_path(const struct certificate *c, char *buf, size_t size);
-
 void certificate_release(struct certificate *c);
 
-/* Append the canonical form of any JSON value (no final LF) to out.
- * LETHE_E_RANGE if it nests deeper than 64 levels. */
-lethe_rc canonical_json(struct json_object *v, struct dynbuf *out) WUR;
+/* "certificates/YYYY/MM" (month of issue) into buf. */
+void certificate_dir(const char *issued_at, char *buf, size_t size);
 
-/* The hex SHA-256 of len bytes into hex (SHA256_HEX_LEN bytes). */
-void sha256_hex(const void *data, size_t len, char *hex);
+/* "ID.part-NNNN.json" into buf. */
+void certificate_part_name(const char *id, unsigned part, char *buf, size_t size);
+
+/* What a file of certificates/YYYY/MM/ is, by its name (the last path
+ * component): a certificate "ID.json", a part "ID.part-NNNN.json" (*part
+ * set), the signature of either (name + ".sig"), or none of these. id
+ * receives the run id. */
+enum cert_file_kind {
+  CERT_FILE_OTHER,
+  CERT_FILE_HEAD,
+  CERT_FILE_PART,
+  CERT_FILE_HEAD_SIG,
+  CERT_FILE_PART_SIG,
+};
+enum cert_file_kind certificate_file_kind(const char *name, char id[UUID_TEXT_LEN], unsigned *part);
 
 #endif

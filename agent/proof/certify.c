@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert_journal.h"
+#include "cert_write.h"
 #include "journal.h"
 #include "ledger.h"
 #include "verify.h"
@@ -76,24 +78,8 @@ void certify_operator(char *buf, size_t size)
 
 struct finished {
   char *name;
-  char started[ISOTIME_LEN];
+  char started[sizeof(((struct journal_peek *)0)->started)];
 };
-
-struct scan {
-  bool ended;
-  char started[ISOTIME_LEN];
-};
-
-static lethe_rc scan_record(void *ctx, const struct journal_record *rec, int line)
-{
-  struct scan *s = ctx;
-  (void)line;
-  if(rec->type == JOURNAL_END)
-    s->ended = true;
-  else if(rec->type == JOURNAL_BEGIN && rec->begin.started)
-    snprintf(s->started, sizeof(s->started), "%s", rec->begin.started);
-  return LETHE_OK;
-}
 
 static int by_start(const void *a, const void *b)
 {
@@ -110,14 +96,14 @@ static void finished_free(struct finished *v, size_t n)
 }
 
 static lethe_rc add_finished(struct finished **v, size_t *n, const char *name,
-                             const struct scan *s)
+                             const struct journal_peek *s)
 {
   struct finished *nv = realloc(*v, (*n + 1) * sizeof(*nv));
   if(!nv)
     return LETHE_E_NOMEM;
   *v = nv;
   nv[*n].name = strdup(name);
-  memcpy(nv[*n].started, s->started, sizeof(s->started));
+  memcpy(nv[*n].started, s->started, sizeof(nv[*n].started));
   return nv[(*n)++].name ? LETHE_OK : LETHE_E_NOMEM;
 }
 
@@ -138,11 +124,11 @@ static lethe_rc list_finished(int dirfd, struct finished **out, size_t *n,
     return err_sys(err, LETHE_E_IO, "cannot list the journal directory");
   }
   for(e = readdir(d); e && !rc; e = readdir(d)) {
-    struct scan s = { .ended = false, .started = "" };
+    struct journal_peek s;
     size_t len = strlen(e->d_name);
     if(e->d_name[0] == '.' || len < 7 || strcmp(e->d_name + len - 6, ".jsonl"))
       continue;
-    rc = journal_read(dirfd, e->d_name, scan_record, &s, NULL, err);
+    rc = journal_peek(dirfd, e->d_name, &s, err);
     if(!rc && s.ended)
       rc = add_finished(out, n, e->d_name, &s);
   }
@@ -232,83 +218,163 @@ static lethe_rc message(const struct certificate *cert, const char *hex, struct 
   return rc;
 }
 
-/* Everything one attempt commits: the bytes depend on the head. */
+/* One certification: the journal, the files written so far (each part and
+ * its signature as soon as the writer hands it over), and the head's hash. */
+struct making {
+  struct certifier *c;
+  struct cert_journal j;
+  struct cert_run run;
+  struct cert_writer w;
+  struct certificate *cert;
+  char dir[64];               /* certificates/YYYY/MM */
+  struct ledger_file *files;
+  size_t n_files, cap_files;
+  struct dynbuf sig;
+};
+
+static lethe_rc add_file(struct making *m, const char *name, const char *suffix,
+                         const git_oid *id)
+{
+  if(m->n_files == m->cap_files) {
+    size_t cap = m->cap_files ? m->cap_files * 2 : 8;
+    struct ledger_file *v = realloc(m->files, cap * sizeof(*v));
+    if(!v)
+      return LETHE_E_NOMEM;
+    m->files = v;
+    m->cap_files = cap;
+  }
+  snprintf(m->files[m->n_files].path, sizeof(m->files[0].path), "%s/%s%s", m->dir, name,
+           suffix);
+  git_oid_cpy(&m->files[m->n_files++].id, id);
+  return LETHE_OK;
+}
+
+/* The writer's emit: the file into the object database, its signature
+ * beside it, both streamed from the pieces. */
+static lethe_rc emit_file(void *ctx, const struct cert_file *f, char sha256[SHA256_HEX_LEN])
+{
+  struct making *m = ctx;
+  struct iovec sig;
+  git_oid id, sig_id;
+  lethe_rc rc = ledger_blob_write(&m->c->l, f->v, f->n, &id, m->c->err);
+  db_reset(&m->sig);
+  if(!rc)
+    rc = sshsig_sign_iov(m->c->key, SSHSIG_NS_CERTIFICATE, f->v, f->n, &m->sig, m->c->err);
+  sig = (struct iovec){ m->sig.mem, m->sig.len };
+  if(!rc)
+    rc = ledger_blob_write(&m->c->l, &sig, 1, &sig_id, m->c->err);
+  if(!rc)
+    rc = add_file(m, f->name, "", &id);
+  if(!rc)
+    rc = add_file(m, f->name, LEDGER_SIG_SUFFIX, &sig_id);
+  if(!rc)
+    sha256_hex_iov(f->v, f->n, sha256);
+  return rc == LETHE_E_NOMEM ? err_set(m->c->err, rc, "out of memory") : rc;
+}
+
+static lethe_rc write_item(void *ctx, const struct cert_item *it)
+{
+  struct making *m = ctx;
+  lethe_rc rc = cert_writer_add(&m->w, it);
+  if(rc == LETHE_E_RANGE && !m->c->err->msg[0])
+    err_set(m->c->err, rc, "more than %d parts of %u bytes: too large a certificate",
+            CERT_PARTS_MAX, CERT_PART_BYTES);
+  return rc;
+}
+
+/* The items, streamed from the journal into the writer, which writes the
+ * parts (when the run needs them) as it goes. */
+static lethe_rc write_items(struct making *m)
+{
+  struct certificate *cert = m->cert;
+  lethe_rc rc = cert_journal_items(&m->j, write_item, m, m->c->err);
+  if(!rc)
+    rc = cert_writer_finish(&m->w);
+  cert->deleted = m->w.deleted;
+  cert->failed = m->w.failed;
+  cert->skipped = m->w.skipped;
+  cert->held = m->w.held;
+  cert->items = m->w.items;
+  cert->recovered = m->run.recovered || m->w.any_recovered;
+  return rc;
+}
+
+/* Everything one attempt commits: the head depends on the ledger's head. */
 struct attempt {
-  struct dynbuf json, sig, msg;
+  struct dynbuf msg;
   char *signers;
   char prev[SHA256_HEX_LEN];
   char hex[SHA256_HEX_LEN];
 };
 
-static void attempt_reset(struct attempt *a)
-{
-  db_reset(&a->json);
-  db_reset(&a->sig);
-  db_reset(&a->msg);
-  free(a->signers);
-  a->signers = NULL;
-}
-
-static lethe_rc prepare(struct certifier *c, struct certificate *cert, const git_oid *head,
+static lethe_rc prepare(struct making *m, const struct cert_context *ctx, const git_oid *head,
                         bool unborn, struct attempt *a)
 {
+  struct certifier *c = m->c;
+  struct cert_head h = { .run = &m->run, .ctx = ctx, .issued_at = m->cert->issued_at };
+  struct cert_file f = { .n = 0 };
   lethe_rc rc = LETHE_OK;
-  attempt_reset(a);
+  db_reset(&a->msg);
   a->prev[0] = '\0';
   if(!unborn)
     rc = ledger_last_certificate(&c->l, head, a->prev, c->err);
+  h.previous = a->prev[0] ? a->prev : NULL;
   if(!rc)
-    rc = certificate_set_previous(cert, a->prev[0] ? a->prev : NULL);
+    rc = cert_writer_head(&m->w, &h, &f);
   if(!rc)
-    rc = certificate_canonical(cert, &a->json);
+    rc = emit_file(m, &f, a->hex);
   if(!rc)
-    rc = sshsig_sign(c->key, SSHSIG_NS_CERTIFICATE, a->json.mem, a->json.len, &a->sig, c->err);
-  if(!rc) {
-    sha256_hex(a->json.mem, a->json.len, a->hex);
-    rc = signers_for(c, head, unborn, &a->signers);
-  }
-  if(!rc)
-    rc = message(cert, a->hex, &a->msg);
+    rc = message(m->cert, a->hex, &a->msg);
   return rc;
 }
 
-/* Commit cert on the current head, again on the new head if another writer
- * moved it meanwhile. *already when the ledger holds it from before. */
-static lethe_rc commit_cert(struct certifier *c, struct certificate *cert, const char *path,
-                            git_oid *commit, bool *already)
+/* Commit the certificate on the current head, again on the new head if
+ * another writer moved it meanwhile (only the head file, which names the
+ * certificate before it, is made again). *already when the ledger holds it
+ * from before. */
+static lethe_rc commit_cert(struct making *m, const struct cert_context *ctx, git_oid *commit,
+                            bool *already)
 {
+  struct certifier *c = m->c;
   struct attempt a = { .signers = NULL };
+  bool written = false;
   lethe_rc rc = LETHE_E_CHANGED;
-  db_init(&a.json, CERTIFICATE_MAX);
-  db_init(&a.sig, 64 * 1024);
   db_init(&a.msg, 1024 * 1024);
   *already = false;
   for(int i = 0; i < APPEND_TRIES && rc == LETHE_E_CHANGED; i++) {
-    struct ledger_entry e = { .path = path, .host = c->host };
+    struct ledger_entry e = { .host = c->host };
+    size_t parts_files = m->n_files;
     git_oid head;
     bool unborn;
     err_clear(c->err);
     rc = ledger_head(&c->l, &head, &unborn, c->err);
     if(!rc && !unborn)
-      rc = ledger_find(&c->l, &head, cert->id, already, c->err);
+      rc = ledger_find(&c->l, &head, m->cert->id, already, c->err);
     if(rc || *already)
       break;
-    rc = prepare(c, cert, &head, unborn, &a);
-    e.json = a.json.mem;
-    e.json_len = a.json.len;
-    e.sig = a.sig.mem;
-    e.sig_len = a.sig.len;
+    /* a key the ledger does not allow: refused before anything is written */
+    free(a.signers);
+    a.signers = NULL;
+    rc = signers_for(c, &head, unborn, &a.signers);
+    if(!rc && !written) {
+      rc = write_items(m);
+      written = !rc;
+      parts_files = m->n_files;
+    }
+    if(!rc)
+      rc = prepare(m, ctx, &head, unborn, &a);
+    e.files = m->files;
+    e.n_files = m->n_files;
     e.allowed_signers = a.signers;
     e.message = db_str(&a.msg);
     if(!rc)
       rc = ledger_append(&c->l, &head, unborn, &e, c->key, commit, c->err);
+    m->n_files = parts_files; /* a retry makes the head again */
   }
   if(rc == LETHE_E_CHANGED)
     rc = err_set(c->err, LETHE_E_CHANGED, "the ledger's branch kept moving under this run "
                  "(%d tries)", APPEND_TRIES);
-  attempt_reset(&a);
-  db_release(&a.json);
-  db_release(&a.sig);
+  free(a.signers);
   db_release(&a.msg);
   return rc;
 }
@@ -321,7 +387,10 @@ static lethe_rc move_journal(struct certifier *c, const char *name)
     return err_sys(c->err, LETHE_E_IO, "cannot create %s/%s/" CERTIFIED_DIR,
                    c->cfg->state_dir, JOURNAL_DIR);
   to = openat(c->dirfd, CERTIFIED_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if(to < 0 || renameat(c->dirfd, name, to, name) || fsync(to) || fsync(c->dirfd)) {
+  /* its time says when it was certified: pruning (keep-journals) counts
+   * from there */
+  if(to < 0 || renameat(c->dirfd, name, to, name) ||
+     utimensat(to, name, NULL, AT_SYMLINK_NOFOLLOW) || fsync(to) || fsync(c->dirfd)) {
     if(to >= 0)
       close(to);
     return err_sys(c->err, LETHE_E_IO, "certified, but cannot move journal %s to "
@@ -331,38 +400,60 @@ static lethe_rc move_journal(struct certifier *c, const char *name)
   return LETHE_OK;
 }
 
+static lethe_rc rule_names(struct certificate *cert, const struct cert_run *run)
+{
+  lethe_rc rc = LETHE_OK;
+  for(size_t i = 0; i < run->n_rules && !rc; i++)
+    rc = strlist_add(&cert->rules, run->rules[i].rule.name ? run->rules[i].rule.name : "?");
+  return rc;
+}
+
+static void report(struct certifier *c, const struct certificate *cert, const char *path,
+                   const git_oid *commit, bool already)
+{
+  char hex[GIT_OID_HEXSZ + 1] = "";
+  struct certify_report r = { .cert = cert, .path = path, .commit = hex,
+                              .warning = c->l.warning[0] ? c->l.warning : NULL,
+                              .already = already };
+  if(!already)
+    git_oid_tostr(hex, sizeof(hex), commit);
+  c->fn(c->ctx, &r);
+}
+
 static lethe_rc certify_one(struct certifier *c, const char *name, bool *done)
 {
   struct cert_context ctx = { .host = c->host, .operator_name = c->operator_name,
                               .agent_version = LETHE_VERSION, .issued_at = time(NULL) };
-  struct certificate cert;
-  char path[256], hex[GIT_OID_HEXSZ + 1] = "";
+  struct certificate cert = { .ended = false };
+  struct making m = { .c = c, .cert = &cert, .j = { .dirfd = c->dirfd, .name = name } };
+  char path[512];
   git_oid commit;
   bool already = false;
-  lethe_rc rc = certificate_from_journal(&cert, c->dirfd, name, &ctx, c->err);
+  lethe_rc rc = cert_run_read(&m.j, &m.run, c->err);
   *done = false;
-  if(!rc && !cert.ended) {
-    certificate_release(&cert);
-    return LETHE_OK; /* not finished after all */
-  }
-  if(!rc) {
-    certificate_path(&cert, path, sizeof(path));
-    rc = commit_cert(c, &cert, path, &commit, &already);
-  }
-  if(!rc)
-    rc = move_journal(c, name);
-  *done = !rc;
-  if(!rc && c->fn) {
-    struct certify_report r = { .cert = &cert, .path = path, .commit = hex,
-                                .warning = c->l.warning[0] ? c->l.warning : NULL,
-                                .already = already };
-    if(!already)
-      git_oid_tostr(hex, sizeof(hex), &commit);
-    c->fn(c->ctx, &r);
+  db_init(&m.sig, 64 * 1024);
+  if(!rc && m.run.ended) {
+    snprintf(cert.id, sizeof(cert.id), "%s", m.run.id);
+    isotime_format(ctx.issued_at, cert.issued_at);
+    certificate_dir(cert.issued_at, m.dir, sizeof(m.dir));
+    snprintf(path, sizeof(path), "%s/%s.json", m.dir, cert.id);
+    cert_writer_init(&m.w, cert.id, emit_file, &m);
+    rc = rule_names(&cert, &m.run);
+    if(!rc)
+      rc = commit_cert(&m, &ctx, &commit, &already);
+    if(!rc)
+      rc = move_journal(c, name);
+    *done = !rc;
+    if(!rc && c->fn)
+      report(c, &cert, path, &commit, already);
+    cert_writer_release(&m.w);
   }
   if(rc)
     err_prefix(c->err, "journal %s", name);
+  cert_run_release(&m.run);
   certificate_release(&cert);
+  free(m.files);
+  db_release(&m.sig);
   return rc;
 }
 
@@ -405,67 +496,3 @@ lethe_rc certify_pending(const struct config *cfg, certify_report_fn fn, void *c
   return rc;
 }
 
-/* ---- pushing ------------------------------------------------------------- */
-
-/* Whether STATE/ledger-pushed says head already went to url. */
-static bool pushed_already(const char *path, const char *head, const char *url)
-{
-  char line[8192] = "";
-  FILE *f = fopen(path, "re");
-  size_t n = strlen(head);
-  bool same;
-  if(!f)
-    return false;
-  same = fgets(line, sizeof(line), f) && !strncmp(line, head, n) && line[n] == ' ' &&
-         !strncmp(line + n + 1, url, strlen(url)) && line[n + 1 + strlen(url)] == '\n';
-  fclose(f);
-  return same;
-}
-
-static lethe_rc record_push(const char *path, const char *head, const char *url,
-                            struct lethe_err *err)
-{
-  char tmp[4200];
-  int fd;
-  snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if(fd < 0 || dprintf(fd, "%s %s\n", head, url) < 0 || fsync(fd) || close(fd) ||
-     rename(tmp, path)) {
-    if(fd >= 0)
-      close(fd);
-    return err_sys(err, LETHE_E_IO, "pushed, but cannot record it in %s", path);
-  }
-  return LETHE_OK;
-}
-
-lethe_rc certify_push(const struct config *cfg, bool *pushed, struct lethe_err *err)
-{
-  struct ledger l;
-  char marker[4096], hex[GIT_OID_HEXSZ + 1];
-  git_oid head;
-  bool unborn = true;
-  lethe_rc rc;
-  *pushed = false;
-  if(!cfg->remote)
-    return LETHE_OK;
-  rc = ledger_open(&l, cfg->ledger_dir, false, err);
-  if(rc == LETHE_E_NOTFOUND) {
-    ledger_close(&l);
-    err_clear(err);
-    return LETHE_OK; /* nothing certified yet */
-  }
-  if(!rc)
-    rc = ledger_head(&l, &head, &unborn, err);
-  snprintf(marker, sizeof(marker), "%s/" PUSHED_FILE, cfg->state_dir);
-  if(!rc && !unborn) {
-    git_oid_tostr(hex, sizeof(hex), &head);
-    if(!pushed_already(marker, hex, cfg->remote)) {
-      rc = ledger_push(&l, cfg->remote, err);
-      if(!rc)
-        rc = record_push(marker, hex, cfg->remote, err);
-      *pushed = !rc;
-    }
-  }
-  ledger_close(&l);
-  return rc;
-}

@@ -4,21 +4,18 @@
  * history nobody signed never starts a clock. */
 #include "history.h"
 
-#include <json-c/json.h>
 #include <string.h>
 
+#include "cert_read.h"
 #include "isotime.h"
 #include "ledger.h"
 #include "uri.h"
 #include "verify.h"
 
-#define CERT_MAX ((size_t)1024 * 1024 * 1024)
-
 struct walk_ctx {
   struct ledger *l;
   const char *rule;
   struct events *ev;
-  struct dynbuf text;
   struct lethe_err *err;
   lethe_rc rc;
 };
@@ -45,58 +42,43 @@ static lethe_rc add_subject(struct events *ev, const char *encoded, int64_t when
   return rc;
 }
 
-static const char *text_of(struct json_object *o, const char *key)
+/* An item of a certificate: kept when rule deleted it, with its subject. */
+static lethe_rc on_item(void *ctx, const struct cert_item *it)
 {
-  struct json_object *v;
-  if(!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-    return NULL;
-  return json_object_get_string(v);
-}
-
-/* Every item of the certificate that rule deleted, with its subject. */
-static lethe_rc read_certificate(struct walk_ctx *c, struct json_object *doc)
-{
-  struct json_object *items;
-  lethe_rc rc = LETHE_OK;
-  if(!json_object_object_get_ex(doc, "items", &items) ||
-     !json_object_is_type(items, json_type_array))
+  struct walk_ctx *c = ctx;
+  int64_t when;
+  if(!it->rule || strcmp(it->rule, c->rule) || !it->result || strcmp(it->result, "deleted") ||
+     !it->subject || !it->deleted_at || isotime_parse(it->deleted_at, &when, NULL))
     return LETHE_OK;
-  for(size_t i = 0; !rc && i < json_object_array_length(items); i++) {
-    struct json_object *it = json_object_array_get_idx(items, i);
-    const char *rule = text_of(it, "rule"), *result = text_of(it, "result");
-    const char *subject = text_of(it, "subject"), *at = text_of(it, "deleted_at");
-    int64_t when;
-    if(!rule || strcmp(rule, c->rule) || !result || strcmp(result, "deleted") || !subject ||
-       !at || isotime_parse(at, &when, NULL))
-      continue;
-    rc = add_subject(c->ev, subject, when);
-  }
-  return rc;
+  return add_subject(c->ev, it->subject, when);
 }
 
+static lethe_rc feed(void *ctx, const void *data, size_t n)
+{
+  return cert_reader_feed(ctx, data, n);
+}
+
+/* Every certificate and part, each read as it streams: lethe-certificate/1
+ * keeps all its items in one file, /2 in the certificate and its parts. */
 static int on_entry(const char *root, const git_tree_entry *e, void *payload)
 {
   struct walk_ctx *c = payload;
-  const char *name = git_tree_entry_name(e);
-  size_t n = strlen(name);
-  struct json_object *doc;
-  git_blob *blob = NULL;
-  if(git_tree_entry_type(e) != GIT_OBJECT_BLOB || strncmp(root, "certificates/", 13) ||
-     n < 6 || strcmp(name + n - 5, ".json"))
+  struct cert_reader r;
+  char id[UUID_TEXT_LEN];
+  unsigned part;
+  enum cert_file_kind kind = certificate_file_kind(git_tree_entry_name(e), id, &part);
+  if(git_tree_entry_type(e) != GIT_OBJECT_BLOB || strncmp(root, CERTIFICATE_DIR "/",
+                                                         sizeof(CERTIFICATE_DIR)) ||
+     (kind != CERT_FILE_HEAD && kind != CERT_FILE_PART))
     return 0;
-  if(git_blob_lookup(&blob, c->l->repo, git_tree_entry_id(e))) {
-    c->rc = err_set(c->err, LETHE_E_IO, "ledger: cannot read %s%s", root, name);
-    return -1;
-  }
-  doc = (size_t)git_blob_rawsize(blob) < CERT_MAX
-        ? json_tokener_parse((const char *)git_blob_rawcontent(blob)) : NULL;
-  git_blob_free(blob);
-  if(!doc) {
-    c->rc = err_set(c->err, LETHE_E_PARSE, "ledger: %s%s is not a certificate", root, name);
-    return -1;
-  }
-  c->rc = read_certificate(c, doc);
-  json_object_put(doc);
+  cert_reader_init(&r, true, on_item, c);
+  c->rc = ledger_blob_stream(c->l, git_tree_entry_id(e), feed, &r, c->err);
+  if(!c->rc)
+    c->rc = cert_reader_finish(&r);
+  if(c->rc == LETHE_E_PARSE)
+    err_set(c->err, c->rc, "ledger: %s%s is not a certificate: %s", root,
+            git_tree_entry_name(e), cert_reader_why(&r));
+  cert_reader_release(&r);
   return c->rc ? -1 : 0;
 }
 

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "certificate.h"
 
 const char *ledger_git_error(void)
@@ -64,23 +66,30 @@ static lethe_rc init_repo(struct ledger *l, const char *dir, struct lethe_err *e
   return LETHE_OK;
 }
 
-/* A writer holds a lock on the ledger directory (flock; nothing in its work
- * tree) from ledger_open to ledger_close: lethe runs with different state
- * directories may share one ledger, so lethe's own lock does not serialise
- * them, and under this one a git lock file left in the ledger can only be a
- * writer's that died. */
-static lethe_rc lock_dir(struct ledger *l, const char *dir, struct lethe_err *err)
+/* Writers of one ledger take turns: each holds a lock on its directory
+ * from ledger_open to ledger_close (the kernel drops it when a writer dies,
+ * so it is never stale). Two configurations (two state directories, two
+ * lethe locks) may share a ledger; under this lock one writer's stale-lock
+ * clearing never removes the git lock of another that is alive, nor do two
+ * checkouts of the work tree cross. */
+static lethe_rc lock_writer(struct ledger *l, const char *dir, struct lethe_err *err)
 {
   if(mkdir(dir, 0700) && errno != EEXIST)
     return err_sys(err, LETHE_E_IO, "%s: cannot create the ledger directory", dir);
-  l->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if(l->lockfd < 0 || flock(l->lockfd, LOCK_EX)) {
-    lethe_rc rc = err_sys(err, LETHE_E_IO, "%s: cannot lock the ledger directory", dir);
-    if(l->lockfd >= 0)
-      close(l->lockfd);
-    l->lockfd = -1;
-    return rc;
-  }
+  l->writer_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if(l->writer_fd < 0 || flock(l->writer_fd, LOCK_EX))
+    return err_sys(err, LETHE_E_IO, "%s: cannot lock the ledger directory", dir);
+  return LETHE_OK;
+}
+
+/* Create the ledger (the caller holds the writer lock). */
+static lethe_rc create(struct ledger *l, const char *dir, struct lethe_err *err)
+{
+  int rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+  if(rc == GIT_ENOTFOUND)
+    return init_repo(l, dir, err);
+  if(rc)
+    return err_set(err, LETHE_E_IO, "%s: cannot open the ledger: %s", dir, ledger_git_error());
   return LETHE_OK;
 }
 
@@ -104,25 +113,24 @@ lethe_rc ledger_open(struct ledger *l, const char *dir, bool create_it, struct l
 {
   int rc;
   memset(l, 0, sizeof(*l));
-  l->lockfd = -1;
   l->dir = strdup(dir);
   if(!l->dir)
     return LETHE_E_NOMEM;
+  l->writer_fd = -1;
   git_libgit2_init(); /* reference-counted; ledger_close shuts it down */
   if(create_it) {
-    lethe_rc lrc = lock_dir(l, dir, err);
-    if(lrc)
-      return lrc;
+    rc = lock_writer(l, dir, err);
+    if(rc)
+      return rc;
     ledger_clear_stale_locks(dir);
   }
   rc = git_repository_open_ext(&l->repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-  if(rc == GIT_ENOTFOUND && create_it) {
-    lethe_rc lrc;
+  if(rc && create_it) {
+    /* missing, or half made by a writer that died */
     git_error_clear();
-    lrc = init_repo(l, dir, err);
-    if(lrc)
-      return lrc;
-    rc = 0;
+    rc = create(l, dir, err);
+    if(rc)
+      return rc;
   }
   if(rc == GIT_ENOTFOUND)
     return err_set(err, LETHE_E_NOTFOUND, "%s: no ledger (not a git repository)", dir);
@@ -136,11 +144,11 @@ lethe_rc ledger_open(struct ledger *l, const char *dir, bool create_it, struct l
 
 void ledger_close(struct ledger *l)
 {
-  if(l->lockfd >= 0)
-    close(l->lockfd); /* and with it the lock */
   if(l->dir) {
     git_repository_free(l->repo);
     git_libgit2_shutdown();
+    if(l->writer_fd >= 0)
+      close(l->writer_fd); /* and with it the writer lock */
   }
   free(l->dir);
   memset(l, 0, sizeof(*l));
@@ -242,11 +250,13 @@ done:
   return rc;
 }
 
-static bool is_certificate(const char *path)
+bool ledger_is_certificate(const char *path)
 {
-  size_t n = strlen(path);
-  return !strncmp(path, CERTIFICATE_DIR "/", sizeof(CERTIFICATE_DIR)) && n > 5 &&
-         !strcmp(path + n - 5, ".json");
+  const char *base = strrchr(path, '/');
+  char id[UUID_TEXT_LEN];
+  unsigned part;
+  return !strncmp(path, CERTIFICATE_DIR "/", sizeof(CERTIFICATE_DIR)) && base &&
+         certificate_file_kind(base + 1, id, &part) == CERT_FILE_HEAD;
 }
 
 struct added {
@@ -257,21 +267,32 @@ struct added {
 static lethe_rc note_added(void *ctx, char status, const char *path, const git_oid *blob)
 {
   struct added *a = ctx;
-  if(status == 'A' && is_certificate(path)) {
+  if(status == 'A' && ledger_is_certificate(path)) {
     git_oid_cpy(&a->blob, blob);
     a->found = true;
   }
   return LETHE_OK;
 }
 
-static lethe_rc hash_blob(struct ledger *l, const git_oid *id, char *hex, struct lethe_err *err)
+static lethe_rc hash_piece(void *ctx, const void *data, size_t n)
 {
-  git_blob *blob = NULL;
-  if(git_blob_lookup(&blob, l->repo, id))
-    return git_fail(err, "cannot read a certificate");
-  sha256_hex(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), hex);
-  git_blob_free(blob);
-  return LETHE_OK;
+  return EVP_DigestUpdate(ctx, data, n) == 1 ? LETHE_OK : LETHE_E_NOMEM;
+}
+
+lethe_rc ledger_hash_blob(struct ledger *l, const git_oid *id, char hex[65], struct lethe_err *err)
+{
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  unsigned char digest[32];
+  unsigned int n = 0;
+  lethe_rc rc = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 ? LETHE_OK : LETHE_E_NOMEM;
+  if(!rc)
+    rc = ledger_blob_stream(l, id, hash_piece, md, err);
+  if(!rc && EVP_DigestFinal_ex(md, digest, &n) != 1)
+    rc = LETHE_E_NOMEM;
+  if(!rc)
+    canon_hex(digest, sizeof(digest), hex);
+  EVP_MD_CTX_free(md);
+  return rc == LETHE_E_NOMEM ? err_set(err, rc, "out of memory hashing a certificate") : rc;
 }
 
 lethe_rc ledger_last_certificate(struct ledger *l, const git_oid *head, char *hex,
@@ -295,7 +316,7 @@ lethe_rc ledger_last_certificate(struct ledger *l, const git_oid *head, char *he
   }
   git_commit_free(commit);
   if(!rc && a.found)
-    rc = hash_blob(l, &a.blob, hex, err);
+    rc = ledger_hash_blob(l, &a.blob, hex, err);
   return rc;
 }
 
@@ -353,38 +374,37 @@ lethe_rc ledger_find(struct ledger *l, const git_oid *head, const char *id, bool
 
 /* ---- appending --------------------------------------------------------- */
 
-static lethe_rc blob_update(struct ledger *l, git_tree_update *u, const char *path,
-                            const void *data, size_t len, struct lethe_err *err)
+static void upsert(git_tree_update *u, const char *path, const git_oid *id)
 {
   memset(u, 0, sizeof(*u));
   u->action = GIT_TREE_UPDATE_UPSERT;
   u->filemode = GIT_FILEMODE_BLOB;
   u->path = path;
-  if(git_blob_create_from_buffer(&u->id, l->repo, data, len))
-    return git_fail(err, "cannot write a blob");
-  return LETHE_OK;
+  git_oid_cpy(&u->id, id);
 }
 
 static lethe_rc make_tree(struct ledger *l, git_tree *base, const struct ledger_entry *e,
                           git_tree **out, struct lethe_err *err)
 {
-  git_tree_update u[3];
-  size_t n = 2;
-  char sigpath[512];
+  git_tree_update *u = calloc(e->n_files + 1, sizeof(*u));
+  size_t n = e->n_files;
   git_oid id;
-  lethe_rc rc;
-  snprintf(sigpath, sizeof(sigpath), "%s" LEDGER_SIG_SUFFIX, e->path);
-  rc = blob_update(l, &u[0], e->path, e->json, e->json_len, err);
-  if(!rc)
-    rc = blob_update(l, &u[1], sigpath, e->sig, e->sig_len, err);
-  if(!rc && e->allowed_signers)
-    rc = blob_update(l, &u[n++], LEDGER_ALLOWED_SIGNERS, e->allowed_signers,
-                     strlen(e->allowed_signers), err);
-  if(rc)
-    return rc;
-  if(git_tree_create_updated(&id, l->repo, base, n, u) || git_tree_lookup(out, l->repo, &id))
-    return git_fail(err, "cannot build the commit's tree");
-  return LETHE_OK;
+  lethe_rc rc = LETHE_OK;
+  if(!u)
+    return err_set(err, LETHE_E_NOMEM, "out of memory");
+  for(size_t i = 0; i < n; i++)
+    upsert(&u[i], e->files[i].path, &e->files[i].id);
+  if(e->allowed_signers) {
+    if(git_blob_create_from_buffer(&id, l->repo, e->allowed_signers, strlen(e->allowed_signers)))
+      rc = git_fail(err, "cannot write a blob");
+    else
+      upsert(&u[n++], LEDGER_ALLOWED_SIGNERS, &id);
+  }
+  if(!rc && (git_tree_create_updated(&id, l->repo, base, n, u) ||
+             git_tree_lookup(out, l->repo, &id)))
+    rc = git_fail(err, "cannot build the commit's tree");
+  free(u);
+  return rc;
 }
 
 /* The signed commit object for tree on top of parent (may be NULL). */

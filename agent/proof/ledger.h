@@ -10,6 +10,7 @@
 
 #include <git2.h>
 #include <stdbool.h>
+#include <sys/uio.h>
 
 #include "dynbuf.h"
 #include "sshsig.h"
@@ -22,12 +23,13 @@ struct ledger {
   char *dir;
   char branch[256];     /* "refs/heads/main": where HEAD points */
   char warning[512];    /* set by ledger_append when the work tree lagged */
-  int lockfd;           /* a writer's lock on the directory, or -1 */
+  int writer_fd;        /* a writer's lock on the directory, or -1 */
 };
 
-/* Open the repository at dir (never a parent's). With create (a writer):
- * lock the directory until ledger_close (writers sharing a ledger take turns),
- * remove the git lock files a killed writer left (ledger_clear_stale_locks),
+/* Open the repository at dir (never a parent's). With create (a writer),
+ * first wait for the writer lock on dir (held until ledger_close: other
+ * lethe writers of the same ledger, from other configurations, wait), then
+ * remove git lock files a killed writer left (ledger_clear_stale_locks),
  * then make the repository (non-bare, branch main) if it does not exist. */
 lethe_rc ledger_open(struct ledger *l, const char *dir, bool create,
                      struct lethe_err *err) WUR;
@@ -66,17 +68,41 @@ lethe_rc ledger_last_certificate(struct ledger *l, const git_oid *head, char *he
 lethe_rc ledger_find(struct ledger *l, const git_oid *head, const char *id, bool *found,
                      struct lethe_err *err) WUR;
 
-/* One certificate to commit. */
+/* A file to commit, its blob already written (ledger_blob_write). */
+struct ledger_file {
+  char path[256];
+  git_oid id;
+};
+
+/* One certificate to commit: its files (the certificate, its parts, their
+ * signatures), and allowed_signers when it must be added. */
 struct ledger_entry {
-  const char *path;               /* certificates/YYYY/MM/ID.json */
-  const char *json;
-  size_t json_len;
-  const char *sig;                /* its armored signature, committed as path + ".sig" */
-  size_t sig_len;
+  const struct ledger_file *files;
+  size_t n_files;
   const char *allowed_signers;    /* also commit this at the root, or NULL */
   const char *message;            /* the commit message */
   const char *host;               /* for the author: "Lethe <lethe@HOST>" */
 };
+
+/* Write the concatenation of n pieces as a blob, streaming it into the
+ * object database; its id into out. */
+lethe_rc ledger_blob_write(struct ledger *l, const struct iovec *v, size_t n, git_oid *out,
+                           struct lethe_err *err) WUR;
+
+/* Call fn on the bytes of blob id, piece after piece (a packed object,
+ * which libgit2 cannot stream, comes in one piece). An error fn returns
+ * stops the reading and is returned. */
+typedef lethe_rc (*ledger_bytes_fn)(void *ctx, const void *data, size_t n);
+lethe_rc ledger_blob_stream(struct ledger *l, const git_oid *id, ledger_bytes_fn fn, void *ctx,
+                            struct lethe_err *err) WUR;
+
+/* The hex SHA-256 of blob id's bytes, read as they stream. */
+lethe_rc ledger_hash_blob(struct ledger *l, const git_oid *id, char hex[65],
+                          struct lethe_err *err) WUR;
+
+/* Whether path is a certificate (certificates/YYYY/MM/ID.json), not one of
+ * its parts or signatures. */
+bool ledger_is_certificate(const char *path);
 
 /* Commit e on top of expect (on an unborn branch when unborn), sign the
  * commit with key (namespace git, in the gpgsig header), and move the

@@ -3,9 +3,9 @@
  * refs/heads/main.lock while a certificate was committed). git and libgit2
  * create them with O_EXCL and never take over a stale one, so one left by a
  * crash would stop every later certification, and the journal it was
- * certifying would never be certified. A writer holds the ledger
- * directory's lock (ledger.c) from open to close, so no other lethe is
- * writing the ledger: a lock file found now is a dead writer's. */
+ * certifying would never be certified. A writer holds the ledger's writer
+ * lock (ledger_open), so no other lethe is writing the ledger: a lock file
+ * found now is a dead writer's. */
 #include "ledger.h"
 
 #include <dirent.h>

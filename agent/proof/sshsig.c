@@ -25,57 +25,27 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
-#define KEYTYPE "ssh-ed25519"
-#define KEYTYPE_LEN (sizeof(KEYTYPE) - 1)
-
-#define SIG_LEN 64
-/* string(KEYTYPE) string(32 bytes): 4 + 11 + 4 + 32 */
-#define PUBBLOB_LEN (4 + KEYTYPE_LEN + 4 + PUBKEY_LEN)
-#define MAGIC "SSHSIG"
-#define MAGIC_LEN (sizeof(MAGIC) - 1)
-#define SIG_VERSION 1
-#define ARMOR_BEGIN "-----BEGIN SSH SIGNATURE-----\n"
-#define ARMOR_END "-----END SSH SIGNATURE-----"
-#define ARMOR_WIDTH 70       /* what ssh-keygen writes */
-#define ARMOR_LINE_MAX 76    /* what PROTOCOL.sshsig asks writers to stay under */
-
-/* An Ed25519 signature blob is about 200 bytes plus the namespace; these
- * bounds leave room for long namespaces and refuse anything absurd before it
- * is decoded. */
-#define ARMOR_MAX 16384
-#define BLOB_MAX 8192
-#define NAMESPACE_MAX 1024
-
-#define PUBLIC_TEXT_MAX 8192
-
-
 /* ---- SSH wire encoding ---- */
 
-static lethe_rc put_u32(struct dynbuf *b, uint32_t v)
+lethe_rc sshsig_put_u32(struct dynbuf *b, uint32_t v)
 {
   unsigned char be[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
                           (unsigned char)(v >> 8), (unsigned char)v };
   return db_add(b, be, sizeof(be));
 }
 
-static lethe_rc put_string(struct dynbuf *b, const void *s, size_t n)
+lethe_rc sshsig_put_string(struct dynbuf *b, const void *s, size_t n)
 {
   lethe_rc rc;
   if(n > UINT32_MAX)
     return LETHE_E_RANGE;
-  rc = put_u32(b, (uint32_t)n);
+  rc = sshsig_put_u32(b, (uint32_t)n);
   if(rc)
     return rc;
   return db_add(b, s, n);
 }
 
-/* A cursor over untrusted bytes: every read checks what is left. */
-struct reader {
-  const unsigned char *p;
-  size_t left;
-};
-
-static int rd_u32(struct reader *r, uint32_t *v)
+int sshsig_rd_u32(struct sshsig_reader *r, uint32_t *v)
 {
   if(r->left < 4)
     return -1;
@@ -86,10 +56,10 @@ static int rd_u32(struct reader *r, uint32_t *v)
   return 0;
 }
 
-static int rd_string(struct reader *r, const unsigned char **s, size_t *n)
+int sshsig_rd_string(struct sshsig_reader *r, const unsigned char **s, size_t *n)
 {
   uint32_t len;
-  if(rd_u32(r, &len) || len > r->left)
+  if(sshsig_rd_u32(r, &len) || len > r->left)
     return -1;
   *s = r->p;
   *n = len;
@@ -98,7 +68,7 @@ static int rd_string(struct reader *r, const unsigned char **s, size_t *n)
   return 0;
 }
 
-static int bytes_equal(const unsigned char *s, size_t n, const char *want)
+int sshsig_bytes_equal(const unsigned char *s, size_t n, const char *want)
 {
   return n == strlen(want) && !memcmp(s, want, n);
 }
@@ -119,15 +89,15 @@ static void pub_blob(const struct sshsig_key *key, unsigned char out[PUBBLOB_LEN
 }
 
 /* Parse string "ssh-ed25519" string key[32], nothing after. */
-static lethe_rc parse_pub_blob(const unsigned char *blob, size_t len,
+lethe_rc sshsig_parse_pub_blob(const unsigned char *blob, size_t len,
                                unsigned char pub[PUBKEY_LEN], struct lethe_err *err)
 {
-  struct reader r = { blob, len };
+  struct sshsig_reader r = { blob, len };
   const unsigned char *type, *k;
   size_t type_len, k_len;
-  if(rd_string(&r, &type, &type_len) || rd_string(&r, &k, &k_len))
+  if(sshsig_rd_string(&r, &type, &type_len) || sshsig_rd_string(&r, &k, &k_len))
     return err_set(err, LETHE_E_PARSE, "truncated public key");
-  if(!bytes_equal(type, type_len, KEYTYPE))
+  if(!sshsig_bytes_equal(type, type_len, KEYTYPE))
     return err_set(err, LETHE_E_PARSE, "public key is not of type " KEYTYPE
                    " (only Ed25519 keys are supported)");
   if(k_len != PUBKEY_LEN || r.left)
@@ -138,7 +108,7 @@ static lethe_rc parse_pub_blob(const unsigned char *blob, size_t len,
 
 /* ---- base64 ---- */
 
-static int is_b64(unsigned char c)
+int sshsig_is_b64(unsigned char c)
 {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
          c == '+' || c == '/';
@@ -165,7 +135,7 @@ static lethe_rc b64_encode(struct dynbuf *out, const unsigned char *data, size_t
 /* Decode canonical base64 (alphabet checked, length a multiple of 4, '='
  * only as the last one or two characters) into out, which holds at least
  * n / 4 * 3 bytes. Returns the decoded length, or -1. */
-static long b64_decode(const char *text, size_t n, unsigned char *out)
+long sshsig_b64_decode(const char *text, size_t n, unsigned char *out)
 {
   size_t pad = 0;
   int k;
@@ -174,7 +144,7 @@ static long b64_decode(const char *text, size_t n, unsigned char *out)
   if(text[n - 1] == '=')
     pad = text[n - 2] == '=' ? 2 : 1;
   for(size_t i = 0; i < n - pad; i++)
-    if(!is_b64((unsigned char)text[i]))
+    if(!sshsig_is_b64((unsigned char)text[i]))
       return -1;
   k = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
   if(k < 0 || (size_t)k != n / 4 * 3)
@@ -230,7 +200,7 @@ lethe_rc sshsig_key_from_pkey(EVP_PKEY *pkey, int has_private, struct sshsig_key
   return LETHE_OK;
 }
 
-static lethe_rc key_from_pub(const unsigned char pub[PUBKEY_LEN], struct sshsig_key **out,
+lethe_rc sshsig_key_from_pub(const unsigned char pub[PUBKEY_LEN], struct sshsig_key **out,
                              struct lethe_err *err)
 {
   EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, PUBKEY_LEN);
@@ -320,46 +290,38 @@ lethe_rc sshsig_parse_public(const char *text, struct sshsig_key **out, struct l
   p = strchr(p, '\n');
   if(p && p[1])
     return err_set(err, LETHE_E_PARSE, "public key: more than one line");
-  len = b64_decode(b64, n, blob);
+  len = sshsig_b64_decode(b64, n, blob);
   if(len < 0)
     return err_set(err, LETHE_E_PARSE, "public key: invalid base64");
-  rc = parse_pub_blob(blob, (size_t)len, pub, err);
+  rc = sshsig_parse_pub_blob(blob, (size_t)len, pub, err);
   if(rc)
     return err_prefix(err, "public key");
-  return key_from_pub(pub, out, err);
+  return sshsig_key_from_pub(pub, out, err);
 }
 
 /* ---- signatures ---- */
 
-static const EVP_MD *hash_by_name(const unsigned char *name, size_t n)
+const EVP_MD *sshsig_hash_by_name(const unsigned char *name, size_t n)
 {
-  if(bytes_equal(name, n, "sha512"))
+  if(sshsig_bytes_equal(name, n, "sha512"))
     return EVP_sha512();
-  if(bytes_equal(name, n, "sha256"))
+  if(sshsig_bytes_equal(name, n, "sha256"))
     return EVP_sha256();
   return NULL;
 }
 
-/* "SSHSIG" string(namespace) string("") string(hash) string(H(msg)) */
-static lethe_rc signed_data(struct dynbuf *out, const unsigned char *ns, size_t ns_len,
-                            const char *hash, const EVP_MD *md, const void *msg, size_t len)
+lethe_rc sshsig_signed_data(struct dynbuf *out, const unsigned char *ns, size_t ns_len,
+                            const char *hash, const unsigned char *digest, size_t digest_len)
 {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  lethe_rc rc;
-  if(!EVP_Digest(msg, len, digest, &digest_len, md, NULL)) {
-    ERR_clear_error();
-    return LETHE_E_NOMEM;
-  }
-  rc = db_add(out, MAGIC, MAGIC_LEN);
+  lethe_rc rc = db_add(out, MAGIC, MAGIC_LEN);
   if(!rc)
-    rc = put_string(out, ns, ns_len);
+    rc = sshsig_put_string(out, ns, ns_len);
   if(!rc)
-    rc = put_string(out, "", 0);
+    rc = sshsig_put_string(out, "", 0);
   if(!rc)
-    rc = put_string(out, hash, strlen(hash));
+    rc = sshsig_put_string(out, hash, strlen(hash));
   if(!rc)
-    rc = put_string(out, digest, digest_len);
+    rc = sshsig_put_string(out, digest, digest_len);
   return rc;
 }
 
@@ -387,21 +349,21 @@ static lethe_rc build_blob(const struct sshsig_key *key, const char *ns,
   pub_blob(key, pub);
   rc = db_add(blob, MAGIC, MAGIC_LEN);
   if(!rc)
-    rc = put_u32(blob, SIG_VERSION);
+    rc = sshsig_put_u32(blob, SIG_VERSION);
   if(!rc)
-    rc = put_string(blob, pub, sizeof(pub));
+    rc = sshsig_put_string(blob, pub, sizeof(pub));
   if(!rc)
-    rc = put_string(blob, ns, strlen(ns));
+    rc = sshsig_put_string(blob, ns, strlen(ns));
   if(!rc)
-    rc = put_string(blob, "", 0);
+    rc = sshsig_put_string(blob, "", 0);
   if(!rc)
-    rc = put_string(blob, "sha512", 6);
+    rc = sshsig_put_string(blob, "sha512", 6);
   if(!rc)
-    rc = put_u32(blob, 4 + KEYTYPE_LEN + 4 + SIG_LEN);
+    rc = sshsig_put_u32(blob, 4 + KEYTYPE_LEN + 4 + SIG_LEN);
   if(!rc)
-    rc = put_string(blob, KEYTYPE, KEYTYPE_LEN);
+    rc = sshsig_put_string(blob, KEYTYPE, KEYTYPE_LEN);
   if(!rc)
-    rc = put_string(blob, sig, SIG_LEN);
+    rc = sshsig_put_string(blob, sig, SIG_LEN);
   return rc;
 }
 
@@ -425,11 +387,26 @@ static lethe_rc armor(const struct dynbuf *blob, struct dynbuf *out)
   return rc;
 }
 
-lethe_rc sshsig_sign(const struct sshsig_key *key, const char *namespace, const void *msg,
-                     size_t len, struct dynbuf *out, struct lethe_err *err)
+/* SHA-512 of the pieces, as SSHSIG signs it. */
+static lethe_rc digest_iov(const struct iovec *v, size_t n, unsigned char md[64])
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  unsigned int len = 0;
+  int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha512(), NULL) == 1;
+  for(size_t i = 0; ok && i < n; i++)
+    ok = EVP_DigestUpdate(ctx, v[i].iov_base, v[i].iov_len) == 1;
+  ok = ok && EVP_DigestFinal_ex(ctx, md, &len) == 1 && len == 64;
+  EVP_MD_CTX_free(ctx);
+  ERR_clear_error();
+  return ok ? LETHE_OK : LETHE_E_NOMEM;
+}
+
+lethe_rc sshsig_sign_iov(const struct sshsig_key *key, const char *namespace,
+                         const struct iovec *v, size_t n, struct dynbuf *out,
+                         struct lethe_err *err)
 {
   struct dynbuf data, blob;
-  unsigned char sig[SIG_LEN];
+  unsigned char sig[SIG_LEN], md[64];
   size_t mark = out->len;
   lethe_rc rc;
 
@@ -439,8 +416,10 @@ lethe_rc sshsig_sign(const struct sshsig_key *key, const char *namespace, const 
     return err_set(err, LETHE_E_USAGE, "signature namespace empty or too long");
   db_init(&data, BLOB_MAX);
   db_init(&blob, BLOB_MAX);
-  rc = signed_data(&data, (const unsigned char *)namespace, strlen(namespace), "sha512",
-                   EVP_sha512(), msg, len);
+  rc = digest_iov(v, n, md);
+  if(!rc)
+    rc = sshsig_signed_data(&data, (const unsigned char *)namespace, strlen(namespace),
+                            "sha512", md, sizeof(md));
   if(!rc)
     rc = ed25519_sign(key->pkey, &data, sig);
   if(!rc)
@@ -456,201 +435,9 @@ lethe_rc sshsig_sign(const struct sshsig_key *key, const char *namespace, const 
   return LETHE_OK;
 }
 
-/* Collect the base64 between the armor lines. Strict: the header first, then
- * lines of base64 (each at most ARMOR_LINE_MAX, ending in '\n'), then the
- * footer, then at most one '\n' and nothing else. */
-static lethe_rc dearmor(const char *text, size_t len, struct dynbuf *b64,
-                        struct lethe_err *err)
+lethe_rc sshsig_sign(const struct sshsig_key *key, const char *namespace, const void *msg,
+                     size_t len, struct dynbuf *out, struct lethe_err *err)
 {
-  const char *p = text, *end = text + len;
-  size_t line = 1;
-  if(len > ARMOR_MAX)
-    return err_set(err, LETHE_E_UNSAFE, "signature: longer than %d bytes", ARMOR_MAX);
-  if(len < sizeof(ARMOR_BEGIN) - 1 || memcmp(p, ARMOR_BEGIN, sizeof(ARMOR_BEGIN) - 1))
-    return err_set(err, LETHE_E_UNSAFE, "signature: does not start with "
-                   "\"-----BEGIN SSH SIGNATURE-----\"");
-  p += sizeof(ARMOR_BEGIN) - 1;
-  for(;;) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-    line++;
-    if(n == sizeof(ARMOR_END) - 1 && !memcmp(p, ARMOR_END, n)) {
-      if(nl && nl + 1 != end)
-        return err_set(err, LETHE_E_UNSAFE, "signature: text after the END line");
-      break;
-    }
-    if(!nl)
-      return err_set(err, LETHE_E_UNSAFE, "signature: no \"-----END SSH SIGNATURE-----\" "
-                     "line");
-    if(n == 0 || n > ARMOR_LINE_MAX)
-      return err_set(err, LETHE_E_UNSAFE, "signature: line %zu: %s", line,
-                     n ? "too long" : "empty");
-    for(size_t i = 0; i < n; i++)
-      if(!is_b64((unsigned char)p[i]) && p[i] != '=')
-        return err_set(err, LETHE_E_UNSAFE, "signature: line %zu: not base64", line);
-    if(db_add(b64, p, n))
-      return err_set(err, LETHE_E_UNSAFE, "signature: too long");
-    p = nl + 1;
-  }
-  if(!b64->len)
-    return err_set(err, LETHE_E_UNSAFE, "signature: empty");
-  return LETHE_OK;
-}
-
-/* The fields of a signature blob, pointing into it. */
-struct sig_fields {
-  unsigned char pub[PUBKEY_LEN];
-  const unsigned char *ns, *hash, *sig;
-  size_t ns_len, hash_len;
-};
-
-/* Printable ASCII of s[0..n), '?' for other bytes, cut at 64, for messages. */
-static void printable(const unsigned char *s, size_t n, char out[68])
-{
-  size_t i, k = n > 64 ? 64 : n;
-  for(i = 0; i < k; i++)
-    out[i] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
-  if(n > k) {
-    memcpy(out + k, "...", 3);
-    k += 3;
-  }
-  out[k] = '\0';
-}
-
-static lethe_rc parse_sig_blob(const unsigned char *blob, size_t len, struct sig_fields *f,
-                               struct lethe_err *err)
-{
-  struct reader r = { blob, len }, s;
-  const unsigned char *pub, *reserved, *type, *sig_blob;
-  size_t pub_len, reserved_len, type_len, sig_blob_len, sig_len;
-  uint32_t version;
-  char shown[68];
-
-  if(len < MAGIC_LEN || memcmp(blob, MAGIC, MAGIC_LEN))
-    return err_set(err, LETHE_E_UNSAFE, "signature: not an SSHSIG blob");
-  r.p += MAGIC_LEN;
-  r.left -= MAGIC_LEN;
-  if(rd_u32(&r, &version))
-    return err_set(err, LETHE_E_UNSAFE, "signature: truncated");
-  if(version != SIG_VERSION)
-    return err_set(err, LETHE_E_UNSAFE, "signature: version %u (only %d is known)",
-                   (unsigned)version, SIG_VERSION);
-  if(rd_string(&r, &pub, &pub_len) || rd_string(&r, &f->ns, &f->ns_len) ||
-     rd_string(&r, &reserved, &reserved_len) || rd_string(&r, &f->hash, &f->hash_len) ||
-     rd_string(&r, &sig_blob, &sig_blob_len))
-    return err_set(err, LETHE_E_UNSAFE, "signature: truncated");
-  if(r.left)
-    return err_set(err, LETHE_E_UNSAFE, "signature: %zu bytes after the signature", r.left);
-  if(parse_pub_blob(pub, pub_len, f->pub, err)) {
-    err_prefix(err, "signature");
-    err->rc = LETHE_E_UNSAFE;
-    return LETHE_E_UNSAFE;
-  }
-  /* PROTOCOL.sshsig: reserved is ignored when not empty (as ssh-keygen does,
-   * which signs over an empty one). */
-  (void)reserved;
-  s = (struct reader){ sig_blob, sig_blob_len };
-  if(rd_string(&s, &type, &type_len) || rd_string(&s, &f->sig, &sig_len))
-    return err_set(err, LETHE_E_UNSAFE, "signature: truncated signature field");
-  if(!bytes_equal(type, type_len, KEYTYPE)) {
-    printable(type, type_len, shown);
-    return err_set(err, LETHE_E_UNSAFE, "signature: algorithm \"%s\", not " KEYTYPE, shown);
-  }
-  if(sig_len != SIG_LEN || s.left)
-    return err_set(err, LETHE_E_UNSAFE, "signature: malformed " KEYTYPE " signature");
-  return LETHE_OK;
-}
-
-static lethe_rc check_fields(const struct sig_fields *f, const char *namespace,
-                             const EVP_MD **md, struct lethe_err *err)
-{
-  char shown[68];
-  if(!bytes_equal(f->ns, f->ns_len, namespace)) {
-    printable(f->ns, f->ns_len, shown);
-    return err_set(err, LETHE_E_UNSAFE, "signature is for namespace \"%s\", not \"%s\"",
-                   shown, namespace);
-  }
-  *md = hash_by_name(f->hash, f->hash_len);
-  if(!*md) {
-    printable(f->hash, f->hash_len, shown);
-    return err_set(err, LETHE_E_UNSAFE, "signature: hash algorithm \"%s\" (sha512 or sha256 "
-                   "expected)", shown);
-  }
-  return LETHE_OK;
-}
-
-static lethe_rc ed25519_verify(const struct sig_fields *f, const struct dynbuf *data,
-                               struct sshsig_key **signer, struct lethe_err *err)
-{
-  struct sshsig_key *key = NULL;
-  EVP_MD_CTX *ctx;
-  int ok;
-  lethe_rc rc = key_from_pub(f->pub, &key, err);
-  if(rc)
-    return err_set(err, LETHE_E_UNSAFE, "signature: invalid Ed25519 public key");
-  ctx = EVP_MD_CTX_new();
-  if(!ctx) {
-    sshsig_free(key);
-    return err_set(err, LETHE_E_NOMEM, "out of memory");
-  }
-  ok = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) == 1 &&
-       EVP_DigestVerify(ctx, f->sig, SIG_LEN, (const unsigned char *)data->mem,
-                        data->len) == 1;
-  EVP_MD_CTX_free(ctx);
-  ERR_clear_error();
-  if(!ok) {
-    sshsig_free(key);
-    return err_set(err, LETHE_E_UNSAFE, "signature does not verify: the data or the "
-                   "signature was changed");
-  }
-  if(signer)
-    *signer = key;
-  else
-    sshsig_free(key);
-  return LETHE_OK;
-}
-
-lethe_rc sshsig_verify(const char *armored, size_t armored_len, const char *namespace,
-                       const void *msg, size_t len, struct sshsig_key **signer,
-                       struct lethe_err *err)
-{
-  struct dynbuf b64, data;
-  unsigned char blob[BLOB_MAX / 4 * 3 + 3];
-  struct sig_fields f;
-  const EVP_MD *md = NULL;
-  long blob_len = 0;
-  lethe_rc rc;
-  struct lethe_err local;
-
-  if(!err)
-    err = &local;
-  if(signer)
-    *signer = NULL;
-  if(!namespace || !*namespace)
-    return err_set(err, LETHE_E_USAGE, "no signature namespace given");
-  db_init(&b64, BLOB_MAX);
-  db_init(&data, BLOB_MAX);
-  rc = dearmor(armored, armored_len, &b64, err);
-  if(!rc) {
-    blob_len = b64_decode(b64.mem, b64.len, blob);
-    if(blob_len < 0)
-      rc = err_set(err, LETHE_E_UNSAFE, "signature: invalid base64");
-  }
-  if(!rc)
-    rc = parse_sig_blob(blob, (size_t)blob_len, &f, err);
-  if(!rc)
-    rc = check_fields(&f, namespace, &md, err);
-  if(!rc) {
-    char hash[8];
-    memcpy(hash, f.hash, f.hash_len);
-    hash[f.hash_len] = '\0';
-    rc = signed_data(&data, f.ns, f.ns_len, hash, md, msg, len);
-    if(rc)
-      err_set(err, rc, "cannot check the signature: %s", lethe_strerror(rc));
-  }
-  if(!rc)
-    rc = ed25519_verify(&f, &data, signer, err);
-  db_release(&b64);
-  db_release(&data);
-  return rc;
+  struct iovec v = { .iov_base = (void *)msg, .iov_len = len };
+  return sshsig_sign_iov(key, namespace, &v, 1, out, err);
 }

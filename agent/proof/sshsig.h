@@ -14,6 +14,7 @@
 #define LETHE_SSHSIG_H
 
 #include <stddef.h>
+#include <sys/uio.h>
 #include "dynbuf.h"
 
 #define SSHSIG_NS_CERTIFICATE "certificate@lethe"
@@ -56,6 +57,12 @@ lethe_rc sshsig_fingerprint(const struct sshsig_key *key, struct dynbuf *out) WU
 lethe_rc sshsig_sign(const struct sshsig_key *key, const char *namespace, const void *msg,
                      size_t len, struct dynbuf *out, struct lethe_err *err) WUR;
 
+/* The same over the concatenation of n pieces, which are hashed one after
+ * the other: a message never needs to be in memory whole. */
+lethe_rc sshsig_sign_iov(const struct sshsig_key *key, const char *namespace,
+                         const struct iovec *v, size_t n, struct dynbuf *out,
+                         struct lethe_err *err) WUR;
+
 /* Check an armored signature over msg for namespace. On success, if signer
  * is not NULL, *signer receives the public key that made it (free it); the
  * caller decides whether that key is trusted (sshsig_same_public against the
@@ -68,6 +75,17 @@ lethe_rc sshsig_sign(const struct sshsig_key *key, const char *namespace, const 
 lethe_rc sshsig_verify(const char *armored, size_t armored_len, const char *namespace,
                        const void *msg, size_t len, struct sshsig_key **signer,
                        struct lethe_err *err) WUR;
+
+/* sshsig_verify for a message that comes in pieces: begin reads the
+ * signature (the same errors as sshsig_verify for it), update hashes the
+ * next piece, end decides (and frees c, as check_free does). */
+struct sshsig_check;
+lethe_rc sshsig_check_begin(const char *armored, size_t armored_len, const char *namespace,
+                            struct sshsig_check **c, struct lethe_err *err) WUR;
+void sshsig_check_update(struct sshsig_check *c, const void *data, size_t n);
+lethe_rc sshsig_check_end(struct sshsig_check *c, struct sshsig_key **signer,
+                          struct lethe_err *err) WUR;
+void sshsig_check_free(struct sshsig_check *c);
 
 /* True if both keys have the same public key. */
 int sshsig_same_public(const struct sshsig_key *a, const struct sshsig_key *b);

@@ -13,7 +13,7 @@ struct commit_scan {
   struct verifier *v;
   git_commit *commit;
   bool root;
-  size_t jsons, sigs;
+  size_t jsons, parts, sigs;
   git_oid added;              /* the certificate's blob, when jsons == 1 */
   char problem[900];
 };
@@ -29,13 +29,21 @@ static lethe_rc on_change(void *ctx, char status, const char *path, const git_oi
 {
   struct commit_scan *s = ctx;
   bool cert = verify_under_certificates(path);
-  if(status == 'A' && cert && verify_has_suffix(path, ".json")) {
+  char id[UUID_TEXT_LEN];
+  unsigned part;
+  enum cert_file_kind kind = cert ? certificate_file_kind(strrchr(path, '/') + 1, id, &part)
+                             : CERT_FILE_OTHER;
+  if(status == 'A' && kind == CERT_FILE_HEAD) {
     s->jsons++;
     git_oid_cpy(&s->added, blob);
     assign_order(s->v, path);
     return LETHE_OK;
   }
-  if(status == 'A' && cert && verify_has_suffix(path, ".json" LEDGER_SIG_SUFFIX)) {
+  if(status == 'A' && kind == CERT_FILE_PART) {
+    s->parts++;
+    return LETHE_OK;
+  }
+  if(status == 'A' && (kind == CERT_FILE_HEAD_SIG || kind == CERT_FILE_PART_SIG)) {
     s->sigs++;
     return LETHE_OK;
   }
@@ -119,25 +127,27 @@ static void check_commit_signature(struct verifier *v, struct commit_scan *s)
   git_buf_dispose(&data);
 }
 
-/* The "sha256 HEX" line of the message must name the certificate added. */
-static void check_message(struct verifier *v, struct commit_scan *s)
+/* The "sha256 HEX" line of the message must name the certificate added:
+ * noted now, checked once the certificates are hashed
+ * (verify_check_messages). */
+static lethe_rc note_message(struct verifier *v, struct commit_scan *s, size_t index)
 {
   const char *msg = git_commit_message(s->commit), *line;
-  char hex[SHA256_HEX_LEN];
-  struct dynbuf blob;
+  struct msg_check *m, *n;
   if(s->jsons != 1)
-    return;
-  db_init(&blob, CERTIFICATE_MAX);
-  if(verify_read_blob(v, &s->added, &blob)) {
-    db_release(&blob);
-    return;
-  }
-  sha256_hex(blob.mem, blob.len, hex);
-  db_release(&blob);
+    return LETHE_OK;
+  n = realloc(v->msg_checks, (v->n_msg_checks + 1) * sizeof(*n));
+  if(!n)
+    return LETHE_E_NOMEM;
+  v->msg_checks = n;
+  m = &n[v->n_msg_checks++];
+  memset(m, 0, sizeof(*m));
+  m->commit = index;
+  git_oid_cpy(&m->blob, &s->added);
   line = msg ? strstr(msg, "\nsha256 ") : NULL;
-  if(!line || strncmp(line + 8, hex, SHA256_HEX_LEN - 1))
-    snprintf(s->problem, sizeof(s->problem), "has a message that does not give its "
-             "certificate's SHA-256 (%s)", hex);
+  if(line && strspn(line + 8, "0123456789abcdef") >= SHA256_HEX_LEN - 1)
+    memcpy(m->claimed, line + 8, SHA256_HEX_LEN - 1);
+  return LETHE_OK;
 }
 
 static void judge_commit(struct verifier *v, struct commit_scan *s)
@@ -146,13 +156,14 @@ static void judge_commit(struct verifier *v, struct commit_scan *s)
     snprintf(s->problem, sizeof(s->problem), "is a merge: a ledger's history is one line");
   if(!s->problem[0] && s->root && !s->jsons && !s->sigs)
     snprintf(s->problem, sizeof(s->problem), "adds no certificate");
-  if(!s->problem[0] && s->jsons != s->sigs)
-    snprintf(s->problem, sizeof(s->problem), "adds %zu certificate%s but %zu signature%s",
-             s->jsons, s->jsons == 1 ? "" : "s", s->sigs, s->sigs == 1 ? "" : "s");
+  if(!s->problem[0] && s->jsons + s->parts != s->sigs)
+    snprintf(s->problem, sizeof(s->problem), "adds %zu certificate file%s but %zu "
+             "signature%s", s->jsons + s->parts, s->jsons + s->parts == 1 ? "" : "s", s->sigs,
+             s->sigs == 1 ? "" : "s");
+  if(!s->problem[0] && s->parts && !s->jsons)
+    snprintf(s->problem, sizeof(s->problem), "adds parts of a certificate it does not add");
   if(!s->problem[0])
     check_commit_signature(v, s);
-  if(!s->problem[0])
-    check_message(v, s);
 }
 
 lethe_rc verify_scan_commits(struct verifier *v)
@@ -167,10 +178,53 @@ lethe_rc verify_scan_commits(struct verifier *v)
     rc = ledger_changes(&v->l, s.commit, on_change, &s, v->err);
     if(!rc)
       judge_commit(v, &s);
-    if(!rc && s.problem[0] && !v->commit_failure[0])
+    if(!rc && !s.problem[0])
+      rc = note_message(v, &s, i);
+    if(!rc && s.problem[0] && !v->commit_failure[0]) {
       snprintf(v->commit_failure, sizeof(v->commit_failure), "commit %s (\"%.80s\") %s",
                verify_short_id(&v->commits[i], id), git_commit_summary(s.commit), s.problem);
+      v->commit_failure_at = i;
+    }
     git_commit_free(s.commit);
   }
   return rc;
+}
+
+/* The hash of the certificate blob: the one checked at HEAD, else (a
+ * certificate a later commit removed) read again. */
+static lethe_rc hash_of(struct verifier *v, const git_oid *blob, char hash[SHA256_HEX_LEN])
+{
+  for(size_t i = 0; i < v->n_certs; i++) {
+    if(!git_oid_cmp(&v->certs[i].json, blob) && v->certs[i].hash[0]) {
+      memcpy(hash, v->certs[i].hash, SHA256_HEX_LEN);
+      return LETHE_OK;
+    }
+  }
+  return ledger_hash_blob(&v->l, blob, hash, v->err);
+}
+
+lethe_rc verify_check_messages(struct verifier *v)
+{
+  for(size_t i = 0; i < v->n_msg_checks; i++) {
+    const struct msg_check *m = &v->msg_checks[i];
+    git_commit *c = NULL;
+    char hash[SHA256_HEX_LEN], id[16];
+    lethe_rc rc;
+    if(m->commit > v->commit_failure_at)
+      break; /* an earlier commit's problem comes first */
+    rc = hash_of(v, &m->blob, hash);
+    if(rc)
+      return rc;
+    if(!strcmp(m->claimed, hash))
+      continue;
+    if(git_commit_lookup(&c, v->l.repo, &v->commits[m->commit]))
+      return err_set(v->err, LETHE_E_IO, "ledger: cannot read a commit: %s",
+                     ledger_git_error());
+    rc = verify_fail(v, "commit %s (\"%.80s\") has a message that does not give its "
+                     "certificate's SHA-256 (%s)", verify_short_id(&v->commits[m->commit], id),
+                     git_commit_summary(c), hash);
+    git_commit_free(c);
+    return rc;
+  }
+  return v->commit_failure[0] ? verify_fail(v, "%s", v->commit_failure) : LETHE_OK;
 }

@@ -61,10 +61,12 @@ while :; do
   [[ -z $(find "$D/backups" -name '.lethe-purge-*') ]] || fail "K=$K: temporary files left:
 $(ls -A "$D/backups")"
   # Every entry gone is certified deleted, once, whoever finished it.
-  n=$(find "$D/ledger/certificates" -name '*.json' -exec cat {} + |
-      jq -s '[.[].items[] | select(.result == "deleted") | .uri] | unique | length')
-  m=$(find "$D/ledger/certificates" -name '*.json' -exec cat {} + |
-      jq -s '[.[].items[] | select(.result == "deleted") | .uri] | length')
+  n=$(find "$D/ledger/certificates" -name '*.json' ! -name '*.part-*' |
+      while IFS= read -r c; do cert_items "$c"; done |
+      jq -s '[.[] | select(.result == "deleted") | .uri] | unique | length')
+  m=$(find "$D/ledger/certificates" -name '*.json' ! -name '*.part-*' |
+      while IFS= read -r c; do cert_items "$c"; done |
+      jq -s '[.[] | select(.result == "deleted") | .uri] | length')
   [[ $n == 5 && $m == 5 ]] || fail "K=$K: $m deletions certified ($n distinct), 5 expected"
   git -C "$D/ledger" fsck --no-progress >/dev/null 2>&1 || fail "K=$K: the ledger fails git fsck"
   [[ $killed == 137 ]] || break

@@ -119,11 +119,11 @@ grep -F "$(sha256sum "$D/backups/2024-05.tar.gz" | cut -d' ' -f1)" "$T/before" >
 
 # The certificate names each purged entry, the archive before and after.
 c=$(git -C "$D/ledger" log -1 --name-only --format= -- certificates | grep '\.json$')
-jq -e '[.items[] | select(.rule == "backups" and .result == "deleted")] | length == 11' \
-  "$D/ledger/$c" >/dev/null || fail "the certificate does not list the 11 purged entries"
-jq -e '[.items[] | select(.rule == "backups" and .result == "deleted") | .detail
+cert_items "$D/ledger/$c" | jq -se '[.[] | select(.rule == "backups" and .result == "deleted")] | length == 11' \
+  >/dev/null || fail "the certificate does not list the 11 purged entries"
+cert_items "$D/ledger/$c" | jq -se '[.[] | select(.rule == "backups" and .result == "deleted") | .detail
         | select(.archive_old_sha256 and .archive_new_sha256 and .archive_old_sha256 != .archive_new_sha256)]
-       | length == 11' "$D/ledger/$c" >/dev/null || fail "the certificate lacks the archives' hashes"
+       | length == 11' >/dev/null || fail "the certificate lacks the archives' hashes"
 run verify "$LETHE" verify -c "$D/lethe.ini"
 expect_rc 0 verify
 

@@ -43,7 +43,7 @@ rss=$(sed -n 's/^maxrss_kb //p' "$T/yes.err")
 # the certificate: the planted files, shredded
 cert=$(git -C "$L" log --diff-filter=A --name-only --format= -- 'certificates/*.json' | grep 'json$')
 [[ $(wc -l <<<"$cert") == 1 ]] || fail "expected one certificate, got: $cert"
-jq -r '.items[] | select(.result == "deleted" and .plugin == "shred") | .uri' "$L/$cert" |
+cert_items "$L/$cert" | jq -r 'select(.result == "deleted" and .plugin == "shred") | .uri' |
   sed "s|^file://$(uri_encode "$HOME")/||" | while IFS= read -r u; do uri_decode "$u"; echo; done |
   sort >"$T/certified"
 diff -u "$T/planted" "$T/certified" >"$T/cert.diff" || fail "certified is not planted: $(cat "$T/cert.diff")"

@@ -71,12 +71,12 @@ LC_ALL=C.UTF-8 bsdtar -xf "$tar" -C "$T/x" || fail "bsdtar cannot read the tar"
 
 for f in "$mbox" "$tar"; do
   sha=$(sha256sum "$f" | cut -d' ' -f1)
-  n=$(cert_items "$D" | jq -s --arg a "$f" --arg s "$sha" \
+  n=$(ledger_items "$D" | jq -s --arg a "$f" --arg s "$sha" \
     '[.[] | select(.result == "deleted" and .detail.archive == $a and .detail.archive_sha256 == $s)] | length')
   [[ $n == "$([[ $f == *.mbox.gz ]] && echo 3 || echo 2)" ]] ||
     fail "$f: $n certified items name it with its SHA-256"
 done
-cert_items "$D" | jq -e -s 'all(.[]; .method | test("archived into"))' >/dev/null ||
+ledger_items "$D" | jq -e -s 'all(.[]; .method | test("archived into"))' >/dev/null ||
   fail "the certificate's method does not say the items were archived"
 
 # Refusals, without touching anything.

@@ -74,7 +74,7 @@ emu GET state | jq -r '.mailboxes[].calendars[] | "\(.name) \(.state)"' | LC_ALL
 evs=$(emu GET state | jq -r '.mailboxes[].events[] | select(.state == "present") | .subject' | LC_ALL=C sort | tr '\n' ' ')
 [[ $evs == "beta-1 gamma-1 new-1 new-2 " ]] || fail "events left: $evs"
 acme=$(emu GET state | jq -r '.mailboxes[].calendars[] | select(.name == "Acme Ltd") | .id')
-ids=$(cert_items "$D" | jq -r 'select(.result == "deleted") | "\(.kind) \(.detail.id)"' | LC_ALL=C sort)
+ids=$(ledger_items "$D" | jq -r 'select(.result == "deleted") | "\(.kind) \(.detail.id)"' | LC_ALL=C sort)
 emu GET state >"$T/state.json"
 want=$({
   printf 'calendar %s\n' "$(jq -r '.mailboxes[].calendars[] | select(.name == "Acme Ltd") | .id' "$T/state.json")"

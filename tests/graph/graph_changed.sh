@@ -64,7 +64,7 @@ run apply "$LETHE" apply -c "$D/lethe.ini" --plan "$T/plan.json" --yes
 expect_rc 0 apply
 
 result() { # URI-SUFFIX-PATTERN: "result|reason or error"
-  cert_items "$D" | jq -r --arg p "$1" 'select(.uri | test($p)) | "\(.result)|\(.reason // "")"'
+  ledger_items "$D" | jq -r --arg p "$1" 'select(.uri | test($p)) | "\(.result)|\(.reason // "")"'
 }
 expect_result() { # PATTERN RESULT TEXT
   local r
@@ -78,11 +78,11 @@ expect_result "$k4\$" skipped "moved to another folder"
 expect_result "r3.mp4\$" held "on hold (HTTP 403"
 expect_result "r4.mp4\$" skipped "HTTP 412"
 expect_result "p1.mp4\$" skipped "eTag is no longer the planned one"
-cert_items "$D" | jq -e -s --arg id "$k3" 'map(select(.detail.id == $id)) | length == 1 and
+ledger_items "$D" | jq -e -s --arg id "$k3" 'map(select(.detail.id == $id)) | length == 1 and
   all(.detail.gone_already and .detail.http_status == 404 and
       (.level_reason | test("already gone")))' >/dev/null ||
   fail "the message deleted by another client is not recorded as gone already"
-cert_items "$D" | jq -e -s 'map(select(.uri | test("r1.mp4$"))) | length == 1 and
+ledger_items "$D" | jq -e -s 'map(select(.uri | test("r1.mp4$"))) | length == 1 and
   all(.result == "deleted" and (.level_reason | test("recycle bin")) and
       .detail.method == "DELETE" and (.method | test("recoverable")))' >/dev/null ||
   fail "r1 is not certified deleted to the recycle bin"

@@ -52,7 +52,7 @@ emu POST cut '{"after": 1, "count": 1, "mode": "after", "match": {"body": "perma
 run apply1 "$LETHE" apply -c "$D/lethe.ini" --rule Cut1 --yes
 expect_rc 0 apply1
 [[ $(left Cut1) == 0 ]] || fail "Cut1: $(left Cut1) messages left after a cut the plugin recovered from"
-[[ $(cert_items "$D" | jq -s '[.[] | select(.detail.gone_already)] | length') == 20 ]] ||
+[[ $(ledger_items "$D" | jq -s '[.[] | select(.detail.gone_already)] | length') == 20 ]] ||
   fail "Cut1: expected the 20 messages of the lost reply certified as gone already"
 check_certified "one cut"
 
@@ -61,7 +61,7 @@ emu POST cut '{"after": 1, "count": 100000, "mode": "after", "match": {"body": "
 run apply2 "$LETHE" apply -c "$D/lethe.ini" --rule Cut2 --yes
 expect_rc 1 apply2
 expect_in apply2 "recovered 1 interrupted run"
-cert_items "$D" | jq -e -s '[.[] | select(.recovered and .result == "deleted")] | length > 0' \
+ledger_items "$D" | jq -e -s '[.[] | select(.recovered and .result == "deleted")] | length > 0' \
   >/dev/null || fail "Cut2: recovery certified no message as gone"
 check_certified "cut for good, recovered at once"
 emu DELETE cut >/dev/null

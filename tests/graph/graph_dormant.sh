@@ -82,10 +82,10 @@ cert_deleted_ids "$D" >"$T/certified"
 gone_ids cs@example.org >"$T/gone"
 [[ $(wc -l <"$T/gone") == 8 ]] || fail "expected 8 messages gone, got $(wc -l <"$T/gone")"
 diff -u "$T/gone" "$T/certified" >&2 || fail "the certificates do not list exactly the messages gone"
-cert_items "$D" | jq -e -s 'all(.[]; .store == "graph" and .kind == "message" and
+ledger_items "$D" | jq -e -s 'all(.[]; .store == "graph" and .kind == "message" and
   .level == "logical-delete" and (.level_reason | test("retention window")) and
   .detail.method == "permanentDelete" and .detail.http_status == 204 and
   (.detail.request_id | length > 0) and (.message_id_sha256 | length == 64))' >/dev/null ||
   fail "a certified item lacks its id, method, status, request-id, level or message hash:
-$(cert_items "$D" | head -n 2)"
+$(ledger_items "$D" | head -n 2)"
 note "ok"

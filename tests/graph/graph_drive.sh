@@ -82,8 +82,8 @@ left=$(emu GET state | jq -r '.drives[].items[] | select(.folder | not) | .path'
 emu GET state | jq -r '.drives[].gone[] | "\(.id) \(.state)"' | LC_ALL=C sort >"$T/gone"
 [[ $(grep -c ' purged$' "$T/gone") == 232 && $(grep -c ' recycled$' "$T/gone") == 1 ]] ||
   fail "expected 232 files purged from the OneDrive and 1 recycled on the site: $(cut -d' ' -f2 "$T/gone" | uniq -c)"
-cert_items "$D" | jq -r 'select(.result == "deleted") | .detail.id' | LC_ALL=C sort >"$T/certified"
+ledger_items "$D" | jq -r 'select(.result == "deleted") | .detail.id' | LC_ALL=C sort >"$T/certified"
 diff -u <(cut -d' ' -f1 "$T/gone") "$T/certified" >&2 || fail "the certificate does not list exactly the files gone"
-cert_items "$D" | jq -e -s 'all(.[]; .kind == "drive-item" and (.detail.drive | startswith("b!")) and
+ledger_items "$D" | jq -e -s 'all(.[]; .kind == "drive-item" and (.detail.drive | startswith("b!")) and
   (.uri | startswith("graph://drive/")))' >/dev/null || fail "certified drive items lack their drive or URI"
 note "ok"

@@ -129,10 +129,12 @@ plan_json() {
     -o "$T/$name.json" "$@"
 }
 
-# cert_items DIR: every certificate's items, one JSON object a line.
-cert_items() {
-  find "$1/state/ledger/certificates" -name '*.json' -print0 2>/dev/null |
-    xargs -0 -r cat | jq -c '.items[]'
+# ledger_items DIR: the items of every certificate in DIR's ledger, one JSON
+# object a line (cert_items, for each certificate with its parts).
+ledger_items() {
+  local f
+  find "$1/state/ledger/certificates" -name '*.json' ! -name '*.part-*' -print0 2>/dev/null |
+    while IFS= read -r -d '' f; do cert_items "$f"; done
 }
 
 # subjects UPN: "IMMUTABLE-ID<TAB>SUBJECT" of every message of the mailbox
@@ -164,7 +166,7 @@ gone_ids() {
 # deleted (from the plugin's detail, or the identity of recovered items'
 # URIs), sorted, one a line, duplicates kept.
 cert_deleted_ids() {
-  cert_items "$1" | jq -r 'select(.result == "deleted") |
+  ledger_items "$1" | jq -r 'select(.result == "deleted") |
     (.detail.id // (.uri | sub(".*/"; "")))' | LC_ALL=C sort
 }
 

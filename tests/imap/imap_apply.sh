@@ -50,9 +50,9 @@ left=$(uids '4, Dormant Clients' | tr '\n' ' ')
 
 cert=$(find "$D/ledger/certificates" -name '*.json' | head -n 1)
 [[ -n $cert ]] || fail "no certificate in the ledger"
-[[ $(jq '[.items[] | select(.result == "deleted" and .store == "imap")] | length' "$cert") == 2 ]] ||
-  fail "the certificate does not list the 2 messages: $(jq -c '.items' "$cert")"
-jq -e '[.items[] | .message_id_sha256 | test("^[0-9a-f]{64}$")] | all' "$cert" >/dev/null ||
+[[ $(cert_items "$cert" | jq -s '[.[] | select(.result == "deleted" and .store == "imap")] | length') == 2 ]] ||
+  fail "the certificate does not list the 2 messages: $(cert_items "$cert")"
+cert_items "$cert" | jq -se '[.[] | .message_id_sha256 | test("^[0-9a-f]{64}$")] | all' >/dev/null ||
   fail "a certified message lacks its Message-ID hash"
 grep -q 'm1@example.org' "$cert" && fail "the certificate names a Message-ID in clear"
 ssh-keygen -Y verify -f "$D/signing.key.allowed_signers" -I "lethe@$(hostname)" \
@@ -78,6 +78,6 @@ run recover "$LETHE" run -c "$D/lethe.ini"
 expect_rc 0 recover
 recovered=$(grep -l '"recovered":true' "$D"/ledger/certificates/*/*/*.json | head -n 1)
 [[ -n $recovered ]] || fail "no certificate is marked recovered"
-[[ $(jq '[.items[] | select(.result == "deleted" and .recovered)] | length' "$recovered") == 2 ]] ||
-  fail "the recovered certificate does not list the 2 expunged messages: $(jq -c .items "$recovered")"
+[[ $(cert_items "$recovered" | jq -s '[.[] | select(.result == "deleted" and .recovered)] | length') == 2 ]] ||
+  fail "the recovered certificate does not list the 2 expunged messages: $(cert_items "$recovered")"
 note "ok"

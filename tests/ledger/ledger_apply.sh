@@ -77,18 +77,20 @@ check_ledger "$L"
 [[ $(tail -c 1 "$c2" | od -An -c | tr -d ' ') == '\n' ]] || fail "no LF at the end of $c2"
 [[ $(wc -l <"$c2") == 1 ]] || fail "$c2 is not one line of canonical JSON"
 jq -e --arg host "$HOST" '
-  .schema == "lethe-certificate/1" and .host == $host and .recovered == false
+  .schema == "lethe-certificate/2" and .host == $host and .recovered == false
   and .previous != null' "$c2" >/dev/null || fail "header of $c2: $(head -c 600 "$c2")"
-jq -e --arg host "$HOST" '.schema == "lethe-certificate/1" and .host == $host
+jq -e --arg host "$HOST" '.schema == "lethe-certificate/2" and .host == $host
   and .previous == null and .status == "done"' "$c1" >/dev/null || fail "header of $c1"
 jq -e '.rules[0] | .name == "old" and .basis == "Retention policy §4.2" and .retain == "30 days"
   and (.description | contains("\"quoted\" & <escaped>")) and .action == "unlink"' "$c1" >/dev/null ||
   fail "rule of $c1: $(jq -c .rules "$c1")"
-jq -e '[.items[] | select(.kind == "file")] | length == 3 and all(.result == "deleted"
+# the items, read with jq as lethe-certificate(5) says an auditor does
+cert_items "$c1" | jq -se '[.[] | select(.kind == "file")] | length == 3 and all(.result == "deleted"
   and .level == "logical-delete" and .plugin == "unlink" and (.deleted_at | test("Z$"))
-  and .clock.name == "mtime" and .size > 0)' "$c1" >/dev/null ||
-  fail "items of $c1: $(jq -c .items "$c1")"
-jq -e '.totals.deleted == (.items | map(select(.result == "deleted")) | length)' "$c1" >/dev/null ||
+  and .clock == "mtime" and (.clock_value | test("Z$")) and .size > 0 and .rule == "old"
+  and (.uri | startswith("file://")))' >/dev/null ||
+  fail "items of $c1: $(cert_items "$c1")"
+[[ $(jq .totals.deleted "$c1") == $(cert_items "$c1" | jq -s 'map(select(.result == "deleted")) | length') ]] ||
   fail "totals of $c1"
 # the chain: each names the SHA-256 of the one before
 [[ $(jq -r .previous "$c2") == $(sha256sum <"$c1" | cut -d' ' -f1) ]] || fail "chain 1 -> 2"

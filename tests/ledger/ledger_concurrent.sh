@@ -1,12 +1,11 @@
 #!/bin/bash
 # Two lethe configurations (separate state directories, one ledger and one
-# key) certify at the same time. Writers take turns on the ledger
-# directory's lock (and the branch still moves by compare-and-swap, so a
-# writer that lost a race makes its certificate again on the new head): no
-# commit is lost, no live git lock of the other writer is taken for a stale
-# one, the history stays one line, and the chain of previous hashes holds. The work tree catches up with the next commit. (The commit
-# that lost the race stays unreferenced until git gc: git fsck calls it
-# dangling, which is no error.)
+# key) certify at the same time. Writers of one ledger take turns (a lock on
+# its directory), and the branch moves by compare-and-swap besides: a writer
+# that lost a race makes its certificate again on the new head. No commit is
+# lost, no writer removes another's git lock, the history stays one line,
+# and the chain of previous hashes holds. (A commit that lost a race stays
+# unreferenced until git gc: git fsck calls it dangling, which is no error.)
 . "$(dirname "$0")/lib.sh"
 setup_tmp
 

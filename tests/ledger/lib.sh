@@ -66,8 +66,16 @@ keygen() {
   expect_rc 0 keygen
 }
 
-# certs LEDGER: the certificate files at the ledger's head, oldest first.
+# certs LEDGER: the certificate files at the ledger's head, oldest first
+# (ID.json, not the parts ID.part-NNNN.json of a large one).
 certs() {
+  git -C "$1" log --reverse --diff-filter=A --name-only --format= -- 'certificates/*.json' |
+    grep '\.json$' | grep -v '\.part-[0-9]*\.json$'
+}
+
+# cert_files LEDGER: every signed file under certificates/: certificates and
+# their parts.
+cert_files() {
   git -C "$1" log --reverse --diff-filter=A --name-only --format= -- 'certificates/*.json' |
     grep '\.json$'
 }
@@ -79,7 +87,7 @@ git_signed() {
   git -C "$l" -c gpg.ssh.allowedSignersFile="$l/allowed_signers" "$@"
 }
 
-# check_ledger LEDGER: every certificate verifies with ssh-keygen -Y verify,
+# check_ledger LEDGER: every certificate and part verifies with ssh-keygen -Y verify,
 # every commit with git verify-commit, git fsck is clean, nothing is
 # uncommitted.
 check_ledger() {
@@ -90,7 +98,7 @@ check_ledger() {
     out=$(ssh-keygen -Y verify -f "$l/allowed_signers" -I "lethe@$HOST" -n certificate@lethe \
       -s "$l/$c.sig" <"$l/$c" 2>&1) || fail "ssh-keygen -Y verify rejects $c: $out"
     [[ $out == *'Good "certificate@lethe" signature'* ]] || fail "ssh-keygen on $c: $out"
-  done < <(certs "$l")
+  done < <(cert_files "$l")
   while IFS= read -r c; do
     out=$(git_signed "$l" verify-commit "$c" 2>&1) ||
       fail "git verify-commit rejects commit $c: $out"

@@ -146,3 +146,20 @@ uri_encode() {
   done
   printf '%s' "$out"
 }
+
+# cert_items CERT: the items of the certificate CERT (a ledger's
+# certificates/YYYY/MM/ID.json) as JSON objects, one per line, as an
+# auditor reads them with jq (lethe-certificate(5)): for
+# lethe-certificate/2, each row of CERT and of its parts beside it
+# (ID.part-NNNN.json) with its "columns" names, its group's members and its
+# detail; for lethe-certificate/1, its item objects as they are.
+CERT_ITEMS_JQ='if .schema == "lethe-certificate/1" then .items[] else
+  .columns as $c | .groups as $g | .details as $d | .items[]
+  | [$c, .] | transpose | map({(.[0]): .[1]}) | add
+  | .detail |= (if . == null then null else $d[.] end)
+  | . + $g[.group] | del(.group) end'
+cert_items() {
+  local parts=("${1%.json}".part-*.json)
+  [[ -e ${parts[0]} ]] || parts=()
+  jq -c "$CERT_ITEMS_JQ" "$1" "${parts[@]}"
+}
