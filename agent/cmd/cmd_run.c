@@ -11,13 +11,15 @@
 #include "commands.h"
 #include "log.h"
 #include "planner.h"
+#include "prune.h"
 #include "runner.h"
 
 static const char usage[] =
   "Usage: lethe run [-c CONFIG] [--wait]\n"
   "\n"
   "Recover any run that stopped early, then plan and apply each rule that is\n"
-  "due (rules with 'every' run once per period; the others every time).\n"
+  "due (rules with 'every' run once per period; the others every time), then\n"
+  "remove the journals of runs certified more than keep-journals ago.\n"
   "This is what lethe.timer runs; it never asks for confirmation.\n"
   "\n"
   "  -c, --config FILE   configuration (default $LETHE_CONFIG or " CONFIG_DEFAULT_PATH ")\n"
@@ -141,6 +143,26 @@ static int run_due(const struct config *cfg, const struct ruleset *rs)
   return status;
 }
 
+/* The journals of runs certified more than keep-journals ago go: they
+ * name what was deleted, and the ledger's certificates keep the record. A
+ * failure here is said, and changes nothing else. */
+static int prune_journals(const struct config *cfg)
+{
+  struct lethe_err err = { 0 };
+  char keep[DURATION_TEXT_LEN];
+  unsigned removed = 0;
+  if(prune_certified_journals(cfg->state_dir, &cfg->keep_journals, cli_now(), &removed,
+                              &err)) {
+    log_msg(LOG_ERR, "pruning journals: %s", err.msg);
+    return EXIT_SOME_FAILED;
+  }
+  duration_format(&cfg->keep_journals, keep);
+  if(removed)
+    log_msg(LOG_INFO, "removed %u journal%s of runs certified more than %s ago "
+            "(keep-journals)", removed, removed == 1 ? "" : "s", keep);
+  return EXIT_DONE;
+}
+
 int cmd_run(int argc, char **argv, struct cmd_env *env)
 {
   const char *config = NULL;
@@ -151,7 +173,12 @@ int cmd_run(int argc, char **argv, struct cmd_env *env)
     fputs(usage, stdout);
   else if(status == EXIT_DONE)
     status = cli_prepare(env, config, wait);
-  if(status == EXIT_DONE && !help)
+  if(status == EXIT_DONE && !help) {
+    int pruned;
     status = run_due(&env->cfg, &env->rs);
+    pruned = prune_journals(&env->cfg);
+    if(pruned > status)
+      status = pruned;
+  }
   return status;
 }

@@ -78,6 +78,19 @@ static void certificates(struct loader *l, const char *value, int line)
   l->certificates_line = line;
 }
 
+/* keep-journals = DURATION: how long a certified run's journal stays. */
+static void keep_journals(struct loader *l, const char *value, int line)
+{
+  struct lethe_err err = { 0 };
+  if(l->cfg->keep_journals_given) {
+    diag_error(l->d, l->path, line, "'keep-journals' given twice");
+    return;
+  }
+  l->cfg->keep_journals_given = true;
+  if(duration_parse(value, &l->cfg->keep_journals, &err))
+    diag_error(l->d, l->path, line, "keep-journals: %s", err.msg);
+}
+
 static void on_pair(void *ctx, const char *section, const char *key, const char *value,
                     int line)
 {
@@ -100,10 +113,14 @@ static void on_pair(void *ctx, const char *section, const char *key, const char 
     certificates(l, value, line);
     return;
   }
+  if(!strcmp(key, "keep-journals")) {
+    keep_journals(l, value, line);
+    return;
+  }
   slot = slot_for(l->cfg, key);
   if(!slot) {
     diag_error(l->d, l->path, line, "unknown key '%s' in [agent] (known: rules, state, "
-               "ledger, key, plugins, remote, certificates)", key);
+               "ledger, key, plugins, remote, certificates, keep-journals)", key);
     return;
   }
   if(*slot) {
@@ -156,6 +173,8 @@ static lethe_rc apply_defaults(struct config *cfg)
     rc = set_default(&cfg->key_path, "/etc/lethe/signing.key");
   if(!rc)
     rc = set_default(&cfg->plugins_dir, config_default_plugins_dir());
+  if(!cfg->keep_journals_given)
+    cfg->keep_journals = (struct duration){ CONFIG_KEEP_JOURNALS_DAYS, DURATION_DAYS };
   return rc;
 }
 

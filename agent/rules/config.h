@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "diag.h"
+#include "duration.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/lethe/lethe.ini"
 
@@ -18,7 +19,13 @@ struct config {
   char *remote;       /* optional push URL, or NULL */
   bool certificates_may_wait; /* certificates = may-wait: delete without a usable
                                  signing key, certifying once there is one */
+  struct duration keep_journals; /* certified runs' journals are removed after
+                                    this (keep-journals, default 90 days) */
+  bool keep_journals_given;
 };
+
+/* keep-journals when the configuration does not say. */
+#define CONFIG_KEEP_JOURNALS_DAYS 90
 
 /* Which file to read: the -c argument if given, else $LETHE_CONFIG, else
  * CONFIG_DEFAULT_PATH. */
