@@ -21,6 +21,7 @@ lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
   lethe_rc rc;
   memset(p, 0, sizeof(*p));
   p->now = now;
+  timeline_init(&p->months, now);
   db_init(&p->pending, LINE_MAX_BYTES + SPOOL_BLOCK);
   db_init(&p->line, LINE_MAX_BYTES);
   plan_render_bufs_init(&p->rendered);
@@ -200,6 +201,8 @@ lethe_rc plan_add(struct plan *p, const struct item *it, const char *uri, size_t
   struct plan_rule *pr = &p->rules[p->n_rules - 1];
 
   count_entry(pr, v->decision, it->size);
+  if(v->has_expires && (v->decision == DECISION_KEEP || v->decision == DECISION_GRACE))
+    timeline_add(&p->months, &pr->upcoming, v->due, it->size);
   if(v->decision == DECISION_KEEP)
     return LETHE_OK;
   note_oldest(pr, uri, v);

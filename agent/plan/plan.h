@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "rules.h"
 #include "spool.h"
+#include "timeline.h"
 
 #define PLAN_SCHEMA "lethe-plan/1"
 #define PLAN_HASH_LEN 72  /* "sha256:" + 64 hex + NUL */
@@ -39,6 +40,7 @@ struct plan_rule {
   char *oldest_uri;                 /* percent-encoded */
   uint64_t spool_begin, spool_end;  /* this rule's entries in the spool */
   char *error;                      /* the source could not be scanned: why */
+  struct timeline_counts upcoming;  /* not yet due or in grace, by month due */
 };
 
 /* Where a report writes one entry in its own form: into out, with a and b
@@ -61,6 +63,7 @@ struct plan {
   void *sha;                        /* EVP_MD_CTX */
   struct plan_rule *rules;
   size_t n_rules;
+  struct timeline months;           /* the twelve from now's (upcoming) */
   char hash[PLAN_HASH_LEN];
   plan_render_fn render;            /* NULL: the spool keeps the JSON lines */
   struct dynbuf pending;            /* JSON lines not yet hashed (or spooled) */

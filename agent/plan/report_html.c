@@ -20,7 +20,7 @@ static const char style[] =
   ".path{font-family:monospace;word-break:break-all}.num{text-align:right;white-space:nowrap}"
   ".delete{color:#a00;font-weight:bold}.held{color:#850}.grace{color:#06c}.skip{color:#555}"
   ".report{color:#60a}"
-  "p.note{font-size:.85em;color:#444}"
+  "p.note{font-size:.85em;color:#444}tr.total td{font-weight:bold}"
   "@media print{body{margin:1cm}tr{page-break-inside:avoid}}";
 
 struct page {
@@ -121,6 +121,103 @@ static void summary(struct page *pg, const struct plan_rule *pr)
           (unsigned long long)pr->source_items);
 }
 
+static void count_cell(FILE *out, uint64_t n, const char *cls)
+{
+  fprintf(out, "<td class=\"num%s%s\">%llu</td>", n && cls ? " " : "", n && cls ? cls : "",
+          (unsigned long long)n);
+}
+
+/* One line of the overview: what the rule deletes now and what it leaves. */
+static void overview_row(struct page *pg, const char *name, const uint64_t count[],
+                         const uint64_t bytes[], uint64_t scanned, bool total)
+{
+  char sz[16];
+  text_size(bytes[DECISION_DELETE], sz);
+  fputs(total ? "<tr class=\"total\"><td>" : "<tr><td>", pg->out);
+  put(pg, name);
+  fputs("</td>", pg->out);
+  count_cell(pg->out, count[DECISION_DELETE], "delete");
+  fprintf(pg->out, "<td class=\"num\">%s</td>", sz);
+  count_cell(pg->out, count[DECISION_GRACE], "grace");
+  count_cell(pg->out, count[DECISION_HELD], "held");
+  count_cell(pg->out, count[DECISION_SKIP], "skip");
+  count_cell(pg->out, count[DECISION_REPORT], "report");
+  count_cell(pg->out, count[DECISION_KEEP], NULL);
+  count_cell(pg->out, scanned, NULL);
+  fputs("</tr>\n", pg->out);
+}
+
+/* Every rule on one line, and the totals: the page's first answer. */
+static void overview(struct page *pg, const struct plan *p)
+{
+  uint64_t count[DECISION__COUNT], bytes[DECISION__COUNT], scanned = 0;
+  fputs("<h2>Overview</h2>\n<table><tr><th>Rule</th><th>Delete</th><th>Size</th>"
+        "<th>Grace</th><th>Held</th><th>Skipped</th><th>Report</th><th>Not due</th>"
+        "<th>Scanned</th></tr>\n", pg->out);
+  for(size_t i = 0; i < p->n_rules; i++) {
+    const struct plan_rule *pr = &p->rules[i];
+    overview_row(pg, pr->rule->name, pr->count, pr->bytes, pr->source_items, false);
+    scanned += pr->source_items;
+  }
+  plan_totals(p, count, bytes);
+  if(p->n_rules > 1)
+    overview_row(pg, "All rules", count, bytes, scanned, true);
+  fputs("</table>\n", pg->out);
+}
+
+/* A month's cell, shaded by its share of the busiest month (most; 0 for none). */
+static void month_cell(FILE *out, uint64_t n, uint64_t bytes, uint64_t most)
+{
+  char sz[16];
+  text_size(bytes, sz);
+  if(!n)
+    fputs("<td class=\"num\"></td>", out);
+  else if(!most) /* a total: not shaded */
+    fprintf(out, "<td class=\"num\" title=\"%s\">%llu</td>", sz, (unsigned long long)n);
+  else
+    fprintf(out, "<td class=\"num\" title=\"%s\" style=\"background:rgba(0,102,204,%.2f)\">"
+            "%llu</td>", sz, 0.1 + 0.5 * (double)n / (double)most, (unsigned long long)n);
+}
+
+/* What becomes due in the twelve months from now's, rule by rule. */
+static void upcoming(struct page *pg, const struct plan *p)
+{
+  struct timeline_counts all = { 0 };
+  char label[TIMELINE_LABEL_LEN];
+  uint64_t most = 1;
+  for(size_t i = 0; i < p->n_rules; i++)
+    for(int k = 0; k < TIMELINE_MONTHS; k++) {
+      all.count[k] += p->rules[i].upcoming.count[k];
+      all.bytes[k] += p->rules[i].upcoming.bytes[k];
+      if(p->rules[i].upcoming.count[k] > most)
+        most = p->rules[i].upcoming.count[k];
+    }
+  fputs("<h2>The next twelve months</h2>\n<p class=\"note\">Items not due yet, or in "
+        "their grace period, by the month (UTC) from which they may be deleted, if nothing "
+        "changes before then: a hold, a newer clock, a moved file.</p>\n"
+        "<table><tr><th>Rule</th>", pg->out);
+  for(int k = 0; k < TIMELINE_MONTHS; k++) {
+    timeline_label(&p->months, k, label);
+    fprintf(pg->out, "<th>%s</th>", label);
+  }
+  fputs("</tr>\n", pg->out);
+  for(size_t i = 0; i < p->n_rules; i++) {
+    fputs("<tr><td>", pg->out);
+    put(pg, p->rules[i].rule->name);
+    fputs("</td>", pg->out);
+    for(int k = 0; k < TIMELINE_MONTHS; k++)
+      month_cell(pg->out, p->rules[i].upcoming.count[k], p->rules[i].upcoming.bytes[k], most);
+    fputs("</tr>\n", pg->out);
+  }
+  if(p->n_rules > 1) {
+    fputs("<tr class=\"total\"><td>All rules</td>", pg->out);
+    for(int k = 0; k < TIMELINE_MONTHS; k++)
+      month_cell(pg->out, all.count[k], all.bytes[k], 0);
+    fputs("</tr>\n", pg->out);
+  }
+  fputs("</table>\n", pg->out);
+}
+
 lethe_rc report_html(struct plan *p, FILE *out)
 {
   struct page pg = { .out = out };
@@ -132,6 +229,8 @@ lethe_rc report_html(struct plan *p, FILE *out)
           "<title>Lethe plan %s</title><style>%s</style></head><body>\n"
           "<h1>Lethe plan (dry run: nothing has been deleted)</h1>\n"
           "<p>As of %s. Plan <code>%s</code>.</p>\n", now, style, now, p->hash);
+  overview(&pg, p);
+  upcoming(&pg, p);
   for(size_t i = 0; i < p->n_rules && !rc; i++) {
     summary(&pg, &p->rules[i]);
     if(!p->rules[i].error && p->rules[i].spool_end > p->rules[i].spool_begin) {
