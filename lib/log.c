@@ -8,11 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "progress.h"
+
 /* Whether stderr is the journal's stream: JOURNAL_STREAM holds "DEV:INODE"
  * of the stream systemd connected, and is inherited by every child, so it
  * counts only while stderr is still that stream (sd-daemon's rule, see
  * systemd.exec(5)), not once a script has redirected it to a file. */
-static bool to_journal(void)
+bool log_to_journal(void)
 {
   static int known = -1;
   const char *v = getenv("JOURNAL_STREAM");
@@ -28,7 +30,8 @@ static bool to_journal(void)
 
 static void prefix(int priority)
 {
-  if(to_journal())
+  progress_clear(); /* a message never lands in the middle of the line */
+  if(log_to_journal())
     fprintf(stderr, "<%d>", priority);
   else
     fputs("lethe: ", stderr);

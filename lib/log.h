@@ -5,8 +5,12 @@
 #ifndef LETHE_LOG_H
 #define LETHE_LOG_H
 
+#include <stdbool.h>
 #include <syslog.h>
 #include "err.h"
+
+/* Whether stderr is the systemd journal's stream. */
+bool log_to_journal(void);
 
 /* Print one line at the given syslog priority (LOG_ERR, LOG_WARNING,
  * LOG_NOTICE, LOG_INFO). */

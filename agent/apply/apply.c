@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "progress.h"
 #include "plugin_check.h"
 #include "source.h"
 #include "walk.h"
@@ -140,10 +141,13 @@ static lethe_rc apply_rule(struct applier *a, struct plan *p, size_t i)
     return rc;
   }
   rc = journal_rule(a);
+  a->rule_done = a->done;
+  progress_begin("deleting", a->rule->name, p->rules[i].count[DECISION_DELETE]);
   if(!rc)
     rc = plan_each(p, i, take_entry, a);
   if(!rc)
     rc = batch_flush(a);
+  progress_end();
   batch_release(&a->b);
   rc2 = close_plugin(a);
   if(!rc)
@@ -205,8 +209,6 @@ lethe_rc apply_plan(const struct config *cfg, const struct ruleset *rs, struct p
   }
   snprintf(stats->run_id, sizeof(stats->run_id), "%s", a.j.run_id);
   rc = apply_rules(&a, p, &cache);
-  if(opts->progress && a.total)
-    fputc('\n', stderr);
   if(rc)
     journal_close(&a.j); /* left without "end": the next run recovers it */
   else

@@ -14,7 +14,6 @@
 struct apply_opts {
   bool reviewed;        /* the plan came from a file an operator reviewed:
                            rules with review = required may run */
-  bool progress;        /* print progress to stderr (a terminal) */
   int64_t now;          /* the real time, for re-checking holds */
 };
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fileops.h"
+#include "progress.h"
 #include "isotime.h"
 #include "log.h"
 #include "policy.h"
@@ -506,13 +507,6 @@ static lethe_rc journal_outcomes(struct applier *a, struct lethe_outcome *const 
   return rc;
 }
 
-static void progress(struct applier *a)
-{
-  if(a->opts->progress)
-    fprintf(stderr, "\rlethe: %llu of %llu items", (unsigned long long)a->done,
-            (unsigned long long)a->total);
-}
-
 /* Keep the current directory open for the next batch: consecutive items
  * usually share it. */
 static void carry_last_dir(struct batch *b)
@@ -564,7 +558,7 @@ lethe_rc batch_flush(struct applier *a)
   free(h);
   if(!rc) {
     carry_last_dir(&a->b);
-    progress(a);
+    progress_update(a->done - a->rule_done);
   }
   return rc;
 }

@@ -59,6 +59,7 @@ struct applier {
   struct strlist touched;     /* parent directories where items went */
   uint64_t total;             /* items to delete in the whole plan */
   uint64_t done;
+  uint64_t rule_done;         /* done when the current rule began */
   bool dir_held;              /* a .lethe-hold sits on the last dir's path */
   bool root_held;             /* a .lethe-hold sits above the source root */
 };

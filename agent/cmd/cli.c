@@ -9,6 +9,7 @@
 
 #include "isotime.h"
 #include "log.h"
+#include "progress.h"
 #include "history.h"
 #include "lock.h"
 #include "plugin_check.h"
@@ -179,4 +180,9 @@ int cli_option_error(const char *cmd, int c, char **argv)
   if(optopt && optopt != '?')
     return cli_usage_error(cmd, "unknown option '-%c'", optopt);
   return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+void cli_progress_option(int c)
+{
+  progress_setup(c == CLI_OPT_PROGRESS ? PROGRESS_ALWAYS : PROGRESS_NEVER);
 }

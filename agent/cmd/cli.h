@@ -49,6 +49,19 @@ int cli_parse_config_only(int argc, char **argv, const char *cmd, const char *us
  * Returns EXIT_USAGE. */
 int cli_option_error(const char *cmd, int c, char **argv);
 
+/* --progress and --no-progress, for the commands that make long passes:
+ * put CLI_PROGRESS_OPTIONS in the getopt table and CLI_PROGRESS_HELP in
+ * the usage, and hand either option to cli_progress_option. Without them,
+ * progress shows when stderr is a terminal (progress.h). */
+enum { CLI_OPT_PROGRESS = 400, CLI_OPT_NO_PROGRESS };
+#define CLI_PROGRESS_OPTIONS \
+  { "progress", no_argument, NULL, CLI_OPT_PROGRESS }, \
+  { "no-progress", no_argument, NULL, CLI_OPT_NO_PROGRESS }
+#define CLI_PROGRESS_HELP \
+  "      --progress      show the progress line even when stderr is no terminal\n" \
+  "      --no-progress   never show it (default: shown on a terminal)\n"
+void cli_progress_option(int c);
+
 /* Print "lethe CMD: unknown option; see 'lethe CMD --help'" style usage
  * errors and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) PRINTF(2, 3);

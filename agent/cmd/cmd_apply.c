@@ -25,6 +25,7 @@ static const char usage[] =
   "  -r, --rule NAME     plan afresh and apply only this rule (repeat for several)\n"
   "  -y, --yes           do not ask for confirmation\n"
   "      --wait          wait for another lethe to release the state directory\n"
+CLI_PROGRESS_HELP
   "  -h, --help          show this help\n"
   "\n"
   "Without --yes, apply asks on the terminal before deleting, and refuses\n"
@@ -49,6 +50,7 @@ static int parse_args(int argc, char **argv, struct apply_args *a, bool *help)
     { "config", required_argument, NULL, 'c' }, { "plan", required_argument, NULL, 'p' },
     { "rule", required_argument, NULL, 'r' },   { "yes", no_argument, NULL, 'y' },
     { "wait", no_argument, NULL, OPT_WAIT },    { "help", no_argument, NULL, 'h' },
+    CLI_PROGRESS_OPTIONS,
     { 0 },
   };
   for(;;) {
@@ -71,6 +73,10 @@ static int parse_args(int argc, char **argv, struct apply_args *a, bool *help)
       break;
     case OPT_WAIT:
       a->wait = true;
+      break;
+    case CLI_OPT_PROGRESS:
+    case CLI_OPT_NO_PROGRESS:
+      cli_progress_option(c);
       break;
     case 'h':
       *help = true;
@@ -164,8 +170,7 @@ static int confirm(const struct plan *p, bool yes, bool reviewed)
 
 static int apply_with(const struct config *cfg, const struct ruleset *rs, struct apply_args *a)
 {
-  struct apply_opts opts = { .reviewed = a->plan != NULL, .now = cli_now(),
-                             .progress = isatty(STDERR_FILENO) };
+  struct apply_opts opts = { .reviewed = a->plan != NULL, .now = cli_now() };
   struct plan p = { 0 };
   bool scan_failed = false;
   int status = make_plan(a, rs, opts.now, &p, &scan_failed);

@@ -178,7 +178,6 @@ static void make_parents(const char *dir)
 static int sweep(struct run *r)
 {
   struct lethe_err err = { 0 };
-  r->s.progress = isatty(STDERR_FILENO);
   if(sweep_run(&r->s, r->rules, (const char *const *)r->c.folders.v, r->c.folders.n,
                r->c.home, &err)) {
     log_msg(LOG_ERR, "%s", err.msg);
@@ -221,8 +220,7 @@ static size_t count_fate(const struct sweep *s, enum sweep_fate fate)
 /* Plan and apply the rules made of the files to delete, as apply would. */
 static int delete_chosen(struct run *r)
 {
-  struct apply_opts opts = { .reviewed = false, .now = cli_now(),
-                             .progress = isatty(STDERR_FILENO) };
+  struct apply_opts opts = { .reviewed = false, .now = cli_now() };
   struct ruleset rs;
   struct strlist all = { 0 };
   struct plan p = { 0 };

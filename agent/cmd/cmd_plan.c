@@ -26,6 +26,7 @@ static const char usage[] =
   "      --now TIME      decide as of this ISO 8601 instant instead of now\n"
   "  -f, --format FMT    text (default), json, csv or html (a printable page)\n"
   "  -o, --output FILE   write the report to FILE (mode 0600) instead of stdout\n"
+CLI_PROGRESS_HELP
   "  -h, --help          show this help\n"
   "\n"
   "Exit status: 0 done, 1 a source could not be scanned, 2 usage or configuration error.\n";
@@ -48,6 +49,7 @@ static int parse_args(int argc, char **argv, struct plan_opts *o, bool *help)
     { "now", required_argument, NULL, OPT_NOW },
     { "format", required_argument, NULL, 'f' },
     { "output", required_argument, NULL, 'o' },
+    CLI_PROGRESS_OPTIONS,
     { "help", no_argument, NULL, 'h' },
     { 0 },
   };
@@ -73,6 +75,10 @@ static int parse_args(int argc, char **argv, struct plan_opts *o, bool *help)
       break;
     case 'o':
       o->output = optarg;
+      break;
+    case CLI_OPT_PROGRESS:
+    case CLI_OPT_NO_PROGRESS:
+      cli_progress_option(c);
       break;
     case 'h':
       *help = true;

@@ -103,8 +103,7 @@ static int list(struct plan *p, uint64_t *found)
 
 static int check(struct cmd_env *env, const struct rc_args *a, char *const *paths, size_t n)
 {
-  struct apply_opts opts = { .reviewed = true, .now = cli_now(),
-                             .progress = isatty(STDERR_FILENO) };
+  struct apply_opts opts = { .reviewed = true, .now = cli_now() };
   struct restore_set set;
   struct lethe_err err = { 0 };
   struct plan p = { 0 };

@@ -122,7 +122,7 @@ static int plan_due(const struct config *cfg, const struct ruleset *rs, struct c
 
 static int run_due(const struct config *cfg, const struct ruleset *rs)
 {
-  struct apply_opts opts = { .now = cli_now(), .progress = isatty(STDERR_FILENO) };
+  struct apply_opts opts = { .now = cli_now() };
   struct lethe_err err = { 0 };
   struct cadence c = { 0 };
   struct plan p = { 0 };

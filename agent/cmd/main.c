@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "progress.h"
 
 struct command {
   const char *name;
@@ -36,7 +37,9 @@ static const struct command commands[] = {
 static int dispatch(const struct command *c, int argc, char **argv)
 {
   struct cmd_env env = { .name = c->name, .needs = c->needs, .lockfd = -1 };
-  int status = c->fn(argc, argv, &env);
+  int status;
+  progress_setup(PROGRESS_AUTO);
+  status = c->fn(argc, argv, &env);
   cli_release(&env);
   return status;
 }

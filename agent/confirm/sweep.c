@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "walk.h"
 
 struct sweeper {
@@ -61,9 +62,7 @@ static lethe_rc add_file(struct sweeper *w, const struct walk_entry *e, struct s
 
 static void progress(const struct sweep *s)
 {
-  uint64_t n = s->scanned + s->not_read + s->n_unread;
-  if(s->progress && n % 500 == 0)
-    fprintf(stderr, "\rscanned %llu files", (unsigned long long)n);
+  progress_update(s->scanned + s->not_read + s->n_unread);
 }
 
 static lethe_rc visit(void *ctx, const struct walk_entry *e)
@@ -135,10 +134,10 @@ lethe_rc sweep_run(struct sweep *s, const struct scan_rules *rules, const char *
   for(size_t i = 0; i < n && !rc; i++) {
     w.folder = folders[i];
     w.folder_index = i;
+    progress_begin("scanning", w.folder, 0);
     rc = sweep_folder(&w, err);
   }
-  if(s->progress)
-    fputs("\r\033[K", stderr);
+  progress_end();
   db_release(&w.abs);
   return rc;
 }

@@ -44,7 +44,6 @@ struct sweep {
   size_t n_unread;
   uint64_t scanned;           /* files the scanner read */
   uint64_t not_read;          /* formats it does not read (binary, plain zip) */
-  bool progress;              /* count files on stderr while sweeping */
 };
 
 /* Sweep each of the n folders (absolute paths) with rules; paths below home

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "claims.h"
+#include "progress.h"
 #include "source.h"
 
 /* URIs are bounded so a pathological tree cannot exhaust memory per item. */
@@ -20,6 +21,7 @@ struct sink_ctx {
   struct claims claims;   /* items earlier rules will delete */
   bool overlaps;          /* another chosen rule's source overlaps this one's */
   size_t rule_index;      /* of the rule being planned, in the plan */
+  uint64_t decided;       /* items of this rule decided so far */
 };
 
 /* One file, two rules that would delete it: the first in rule order does;
@@ -48,6 +50,7 @@ static lethe_rc on_item(void *ctx, const struct item *it, const struct subject_i
   if(rc)
     return rc;
   policy_decide(c->r, c->rs, it, c->raw.mem, c->raw.len, subj, c->p->now, &v);
+  progress_update(++c->decided);
   rc = settle_claim(c, it, &v);
   if(rc)
     return rc;
@@ -69,7 +72,10 @@ static lethe_rc scan_rule(struct sink_ctx *c, struct plan_rule *pr)
   struct scan_stats stats = { 0 };
   struct lethe_err err = { 0 };
   lethe_rc rc;
+  c->decided = 0;
+  progress_begin("planning", c->r->name, 0);
   rc = source_of(c->r)->scan(c->r, c->p->now, on_item, c, &stats, &err);
+  progress_end();
   pr->source_items = stats.source_items;
   if(rc && rc != LETHE_E_NOMEM) {
     pr->error = strdup(err.msg[0] ? err.msg : lethe_strerror(rc));

@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "dynbuf.h"
 #include "item.h"
+#include "progress.h"
 #include "rules.h"
 
 /* Receives each selected item. subj is NULL when the rule has no subject. */
@@ -25,6 +26,12 @@ typedef lethe_rc (*item_sink)(void *ctx, const struct item *it,
 struct scan_stats {
   uint64_t source_items;   /* every item the source holds that the scan saw */
 };
+
+/* Count one item the scan saw; the count is what the progress line shows. */
+static inline void scan_stats_saw(struct scan_stats *s)
+{
+  progress_update(++s->source_items);
+}
 
 /* Whether a planned item is still there, for recovery. */
 enum source_presence {

@@ -162,7 +162,7 @@ static lethe_rc yield_entry(struct arscan *s, const struct walk_entry *we,
                      .size = (uint64_t)en->size, .nlink = 1 };
   struct subject_info subj = { 0 };
   size_t sublen = 0;
-  s->stats->source_items++;
+  scan_stats_saw(s->stats);
   if(en->dir && s->r->subject && depth_of(en) < s->r->subject_depth)
     return LETHE_OK; /* a folder above the subjects ("Clients/"): no one's */
   if(!source_path_selected(s->r, en->path, en->len))
@@ -192,7 +192,7 @@ static lethe_rc yield_unreadable(struct arscan *s, const struct walk_entry *we,
                      .rel_len = we->rel_len, .name = we->name, .problem = problem };
   snprintf(problem, sizeof(problem), "cannot read the archive, so none of its entries is "
            "judged: %s", err->msg);
-  s->stats->source_items++;
+  scan_stats_saw(s->stats);
   return s->sink(s->ctx, &it, NULL);
 }
 

@@ -134,7 +134,7 @@ static lethe_rc visit(void *ctx, const struct walk_entry *e)
   struct scan_findings findings;
   char problem[600];
   lethe_rc rc;
-  s->stats->source_items++;
+  scan_stats_saw(s->stats);
   if(!source_path_selected(s->r, e->rel, e->rel_len))
     return LETHE_OK;
   if(e->type == WALK_SYMLINK)
@@ -162,7 +162,7 @@ static bool want(void *ctx, const char *name, size_t len)
   for(size_t i = 0; i < s->r->select.n; i++)
     if(glob_match(s->last_names[i], name, len))
       return true;
-  s->stats->source_items++;
+  scan_stats_saw(s->stats);
   return false;
 }
 

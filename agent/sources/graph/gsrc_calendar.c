@@ -55,7 +55,7 @@ static lethe_rc on_event(void *ctx, struct json_object *o, struct lethe_err *err
   const char *id = gj_str(o, "id", &idn), *ck = gj_str(o, "changeKey", &ckn), *why = NULL;
   if(!gj_token_ok(id, idn, GRAPH_ID_MAX))
     return err_set(err, LETHE_E_PROTOCOL, "the service listed an event without a usable id");
-  g->stats->source_items++;
+  scan_stats_saw(g->stats);
   db_reset(&g->rel);
   if(db_add(&g->rel, id, idn))
     return err_set(err, LETHE_E_NOMEM, "out of memory");

@@ -195,7 +195,7 @@ static lethe_rc on_file(struct walk *w, struct json_object *o, const char *rel,
   const char *id = gj_str(o, "id", &idn), *tag = gj_str(o, "eTag", &tn);
   int64_t size = 0;
   lethe_rc rc;
-  w->g->stats->source_items++;
+  scan_stats_saw(w->g->stats);
   if(!selected(w->g->r, rel, strlen(rel)))
     return LETHE_OK;
   memset(&c->it, 0, sizeof(c->it));
