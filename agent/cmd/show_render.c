@@ -158,7 +158,8 @@ static const char style[] =
   "th,td{border:1px solid #888;padding:.25em .5em;text-align:left;vertical-align:top;"
   "font-size:.85em}"
   "th{background:#eee}table.meta th{width:12em}"
-  ".mono{font-family:monospace;word-break:break-all}"
+  ".mono{font-family:monospace;overflow-wrap:anywhere}.num{text-align:right;white-space:nowrap}"
+  "table.items th:nth-child(2){width:30%}"
   ".deleted{color:#060}.failed{color:#a00;font-weight:bold}.skipped,.held{color:#850}"
   "p.foot{font-size:.8em;margin-top:2em;color:#444}"
   "@media print{body{margin:1cm}tr{page-break-inside:avoid}th{background:#ddd}}";
@@ -252,7 +253,7 @@ static void html_item(struct show_out *b, const struct cert_item *it)
   html_put(b, it->result, false);
   fputs("</td><td class=\"mono\">", stdout);
   html_put(b, it->uri, true);
-  printf("</td><td>%s</td><td>", size);
+  printf("</td><td class=\"num\">%s</td><td>", size);
   html_put(b, it->rule, false);
   fputs("</td><td>", stdout);
   html_put(b, it->deleted_at ? it->deleted_at : "", false);
@@ -292,7 +293,7 @@ void show_begin(struct show_out *o, const struct cert_reader *head, const char *
     html_header(doc, o);
     html_totals(doc);
     html_rules(doc, o);
-    fputs("<h2>Items</h2>\n<table>\n<tr><th>Result</th><th>Item</th><th>Size</th>"
+    fputs("<h2>Items</h2>\n<table class=\"items\">\n<tr><th>Result</th><th>Item</th><th>Size</th>"
           "<th>Rule</th><th>Deleted at</th><th>Method</th><th>Sanitization level</th>"
           "<th>Error or reason</th></tr>\n", stdout);
     return;

@@ -17,7 +17,8 @@ static const char style[] =
   "table{border-collapse:collapse;width:100%;margin:.5em 0}"
   "td,th{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top;"
   "font-size:.85em}th{background:#eee}"
-  ".path{font-family:monospace;word-break:break-all}.num{text-align:right;white-space:nowrap}"
+  ".path{font-family:monospace;overflow-wrap:anywhere}table.items th:nth-child(2){width:40%}"
+  ".num{text-align:right;white-space:nowrap}"
   ".delete{color:#a00;font-weight:bold}.held{color:#850}.grace{color:#06c}.skip{color:#555}"
   ".report{color:#60a}"
   "p.note{font-size:.85em;color:#444}tr.total td{font-weight:bold}"
@@ -234,7 +235,7 @@ lethe_rc report_html(struct plan *p, FILE *out)
   for(size_t i = 0; i < p->n_rules && !rc; i++) {
     summary(&pg, &p->rules[i]);
     if(!p->rules[i].error && p->rules[i].spool_end > p->rules[i].spool_begin) {
-      fputs("<table><tr><th>Decision</th><th>Path</th><th>Size</th><th>Reason</th></tr>\n",
+      fputs("<table class=\"items\"><tr><th>Decision</th><th>Path</th><th>Size</th><th>Reason</th></tr>\n",
             out);
       rc = report_list(p, i, report_html_row, out);
       fputs("</table>\n", out);
