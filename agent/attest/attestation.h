@@ -17,11 +17,9 @@
 
 #include "dynbuf.h"
 #include "isotime.h"
+#include "ledger.h"
 #include "uuid.h"
 
-#define ATTESTATION_SCHEMA "lethe-attestation/1"
-#define ATTESTATION_DIR "attestations"
-#define SSHSIG_NS_ATTESTATION "attestation@lethe"
 #define ATTESTATION_MAX (16u * 1024 * 1024)
 
 /* What an attestation says before its counts: who, when, what it covers,

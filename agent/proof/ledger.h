@@ -18,6 +18,12 @@
 #define LEDGER_ALLOWED_SIGNERS "allowed_signers"
 #define LEDGER_SIG_SUFFIX ".sig"
 
+/* Beside certificates, a trainer's ledger holds the attestations of lethe
+ * confirm (their format: agent/attest/attestation.h), each signed in
+ * namespace SSHSIG_NS_ATTESTATION. */
+#define ATTESTATION_DIR "attestations"
+#define ATTESTATION_SCHEMA "lethe-attestation/1"
+
 struct ledger {
   git_repository *repo;
   char *dir;

@@ -15,6 +15,8 @@ struct commit_scan {
   bool root;
   size_t jsons, parts, sigs;
   git_oid added;              /* the certificate's blob, when jsons == 1 */
+  size_t attestations, attestation_sigs;
+  git_oid attestation, attestation_sig; /* their blobs, when one of each */
   char problem[900];
 };
 
@@ -29,10 +31,21 @@ static lethe_rc on_change(void *ctx, char status, const char *path, const git_oi
 {
   struct commit_scan *s = ctx;
   bool cert = verify_under_certificates(path);
+  enum attest_file attest = verify_attestation_file(path);
   char id[UUID_TEXT_LEN];
   unsigned part;
   enum cert_file_kind kind = cert ? certificate_file_kind(strrchr(path, '/') + 1, id, &part)
                              : CERT_FILE_OTHER;
+  if(status == 'A' && attest == ATTEST_JSON) {
+    s->attestations++;
+    git_oid_cpy(&s->attestation, blob);
+    return LETHE_OK;
+  }
+  if(status == 'A' && attest == ATTEST_SIG) {
+    s->attestation_sigs++;
+    git_oid_cpy(&s->attestation_sig, blob);
+    return LETHE_OK;
+  }
   if(status == 'A' && kind == CERT_FILE_HEAD) {
     s->jsons++;
     git_oid_cpy(&s->added, blob);
@@ -57,17 +70,18 @@ static lethe_rc on_change(void *ctx, char status, const char *path, const git_oi
   else if(status == 'M' && cert)
     snprintf(s->problem, sizeof(s->problem), "changes %s (a certificate altered after it "
              "was committed)", path);
+  else if(status == 'M' && attest != ATTEST_NONE)
+    snprintf(s->problem, sizeof(s->problem), "changes %s (an attestation altered after it "
+             "was committed)", path);
   else
     snprintf(s->problem, sizeof(s->problem), "%s %s, which does not belong in the ledger",
              status == 'A' ? "adds" : "changes", path);
   return LETHE_OK;
 }
 
-/* The keys trusted for a commit: allowed_signers as its parent had it (a
- * root commit: as it has it itself). */
-static lethe_rc trusted_for(struct verifier *v, git_commit *c, const struct signers **out)
+/* allowed_signers as commit at has it. */
+static lethe_rc signers_at(struct verifier *v, const git_oid *at, const struct signers **out)
 {
-  const git_oid *at = git_commit_parentcount(c) ? git_commit_parent_id(c, 0) : git_commit_id(c);
   git_commit *pc = NULL;
   git_tree *tree = NULL;
   git_tree_entry *e = NULL;
@@ -101,6 +115,14 @@ done:
   return rc == LETHE_E_NOMEM ? rc : LETHE_OK;
 }
 
+/* The keys trusted for a commit: allowed_signers as its parent had it (a
+ * root commit: as it has it itself). */
+static lethe_rc trusted_for(struct verifier *v, git_commit *c, const struct signers **out)
+{
+  return signers_at(v, git_commit_parentcount(c) ? git_commit_parent_id(c, 0)
+                                                 : git_commit_id(c), out);
+}
+
 static void check_commit_signature(struct verifier *v, struct commit_scan *s)
 {
   git_buf sig = { 0 }, data = { 0 };
@@ -127,14 +149,27 @@ static void check_commit_signature(struct verifier *v, struct commit_scan *s)
   git_buf_dispose(&data);
 }
 
-/* The "sha256 HEX" line of the message must name the certificate added:
+/* The attestation's key is looked up in allowed_signers as the commit
+ * leaves it, as a certificate's is at HEAD: lethe confirm adds the
+ * trainer's namespaces in the commit that adds the attestation, and the
+ * commit's own signature (checked before) is by a key trusted before it. */
+static void check_attestation(struct verifier *v, struct commit_scan *s)
+{
+  const struct signers *trusted = NULL;
+  if(signers_at(v, git_commit_id(s->commit), &trusted) == LETHE_OK)
+    verify_attestation(v, &s->attestation, &s->attestation_sig, trusted, s->problem,
+                       sizeof(s->problem));
+}
+
+/* The "sha256 HEX" line of the message must name the certificate (or the
+ * attestation) added:
  * noted now, checked once the certificates are hashed
  * (verify_check_messages). */
 static lethe_rc note_message(struct verifier *v, struct commit_scan *s, size_t index)
 {
   const char *msg = git_commit_message(s->commit), *line;
   struct msg_check *m, *n;
-  if(s->jsons != 1)
+  if(s->jsons + s->attestations != 1)
     return LETHE_OK;
   n = realloc(v->msg_checks, (v->n_msg_checks + 1) * sizeof(*n));
   if(!n)
@@ -143,7 +178,7 @@ static lethe_rc note_message(struct verifier *v, struct commit_scan *s, size_t i
   m = &n[v->n_msg_checks++];
   memset(m, 0, sizeof(*m));
   m->commit = index;
-  git_oid_cpy(&m->blob, &s->added);
+  git_oid_cpy(&m->blob, s->jsons ? &s->added : &s->attestation);
   line = msg ? strstr(msg, "\nsha256 ") : NULL;
   if(line && strspn(line + 8, "0123456789abcdef") >= SHA256_HEX_LEN - 1)
     memcpy(m->claimed, line + 8, SHA256_HEX_LEN - 1);
@@ -154,8 +189,14 @@ static void judge_commit(struct verifier *v, struct commit_scan *s)
 {
   if(git_commit_parentcount(s->commit) > 1 && !s->problem[0])
     snprintf(s->problem, sizeof(s->problem), "is a merge: a ledger's history is one line");
-  if(!s->problem[0] && s->root && !s->jsons && !s->sigs)
+  if(!s->problem[0] && s->root && !s->jsons && !s->sigs && !s->attestations)
     snprintf(s->problem, sizeof(s->problem), "adds no certificate");
+  if(!s->problem[0] && (s->attestations || s->attestation_sigs) &&
+     (s->attestations != 1 || s->attestation_sigs != 1 || s->jsons + s->parts + s->sigs))
+    snprintf(s->problem, sizeof(s->problem), "adds %zu attestation%s and %zu signature%s of "
+             "one%s: an attestation comes alone, with its signature", s->attestations,
+             s->attestations == 1 ? "" : "s", s->attestation_sigs,
+             s->attestation_sigs == 1 ? "" : "s", s->jsons ? ", with a certificate" : "");
   if(!s->problem[0] && s->jsons + s->parts != s->sigs)
     snprintf(s->problem, sizeof(s->problem), "adds %zu certificate file%s but %zu "
              "signature%s", s->jsons + s->parts, s->jsons + s->parts == 1 ? "" : "s", s->sigs,
@@ -164,6 +205,8 @@ static void judge_commit(struct verifier *v, struct commit_scan *s)
     snprintf(s->problem, sizeof(s->problem), "adds parts of a certificate it does not add");
   if(!s->problem[0])
     check_commit_signature(v, s);
+  if(!s->problem[0] && s->attestations)
+    check_attestation(v, s);
 }
 
 lethe_rc verify_scan_commits(struct verifier *v)
@@ -220,8 +263,8 @@ lethe_rc verify_check_messages(struct verifier *v)
     if(git_commit_lookup(&c, v->l.repo, &v->commits[m->commit]))
       return err_set(v->err, LETHE_E_IO, "ledger: cannot read a commit: %s",
                      ledger_git_error());
-    rc = verify_fail(v, "commit %s (\"%.80s\") has a message that does not give its "
-                     "certificate's SHA-256 (%s)", verify_short_id(&v->commits[m->commit], id),
+    rc = verify_fail(v, "commit %s (\"%.80s\") has a message that does not give the "
+                     "SHA-256 of what it adds (%s)", verify_short_id(&v->commits[m->commit], id),
                      git_commit_summary(c), hash);
     git_commit_free(c);
     return rc;

@@ -1,7 +1,8 @@
 /* lethe verify: the files at HEAD. allowed_signers at the root; under
  * certificates/YYYY/MM/ certificates (ID.json), their parts
- * (ID.part-NNNN.json) and the signature of each (+ ".sig"); anything else
- * is a stray. */
+ * (ID.part-NNNN.json) and the signature of each (+ ".sig"); under
+ * attestations/YYYY/MM/ the attestations of lethe confirm and their
+ * signatures; anything else is a stray. */
 #include "verify_internal.h"
 
 #include <stdint.h>
@@ -83,6 +84,8 @@ static lethe_rc classify(struct walk_ctx *w, const char *path, const git_tree_en
     return add_stray(w->v, path);
   if(!strcmp(path, LEDGER_ALLOWED_SIGNERS))
     return LETHE_OK;
+  if(verify_attestation_file(path) != ATTEST_NONE)
+    return LETHE_OK; /* checked as its commit is (verify_attest.c) */
   if(!verify_under_certificates(path))
     return add_stray(w->v, path);
   switch(certificate_file_kind(strrchr(path, '/') + 1, id, &part)) {

@@ -1,5 +1,5 @@
 /* Shared by verify.c, verify_files.c, verify_commits.c, verify_certs.c,
- * verify_parts.c and verify_named.c: the state of one verification and the
+ * verify_parts.c, verify_named.c and verify_attest.c: the state of one verification and the
  * helpers that report on it. Not a public interface. */
 #ifndef LETHE_VERIFY_INTERNAL_H
 #define LETHE_VERIFY_INTERNAL_H
@@ -64,6 +64,16 @@ struct verifier {
   git_oid commit_signers_blob;
   bool have_commit_signers;
 };
+
+/* An attestation's file (verify_attest.c): attestations/YYYY/MM/ID.json,
+ * its signature, or neither. */
+enum attest_file { ATTEST_NONE, ATTEST_JSON, ATTEST_SIG };
+enum attest_file verify_attestation_file(const char *path);
+
+/* Check the attestation blob json against its signature sig and the keys
+ * trusted; what is wrong (if anything) into problem (n bytes). */
+void verify_attestation(struct verifier *v, const git_oid *json, const git_oid *sig,
+                        const struct signers *trusted, char *problem, size_t n);
 
 /* Report a note through the caller's callback. */
 void verify_note(struct verifier *v, const char *fmt, ...) PRINTF(2, 3);

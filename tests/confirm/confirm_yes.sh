@@ -91,6 +91,34 @@ jq -e --arg from "$(jq -r .attested_at "$L/$att")" \
   >/dev/null || fail "second attestation: $(jq -c '{covers, before, certificates}' "$L/$att2")"
 [[ $(git -C "$T/central.git" rev-parse "$branch") == $(git -C "$L" rev-parse HEAD) ]] ||
   fail "the second attestation was not pushed"
+# lethe verify accepts the trainer's ledger, certificates and attestations,
+# and the trainer's branch of the central one
+run verify "$LETHE" verify --ledger "$L"
+expect_rc 0 verify
+git -C "$T/audit" pull -q || fail "git pull"
+run verify_central "$LETHE" verify --ledger "$T/audit"
+expect_rc 0 verify_central
+# ...but not an attestation forged after the fact, even in a commit signed
+# by an allowed key: its own signature is checked
+git clone -q "$L" "$T/forged" || fail "git clone"
+# (lethe's key file is PKCS#8; git signs through ssh-keygen, which reads
+# the OpenSSH form of the same key)
+python3 -c '
+import sys
+from cryptography.hazmat.primitives import serialization as s
+k = s.load_pem_private_key(open(sys.argv[1], "rb").read(), None)
+sys.stdout.buffer.write(k.private_bytes(s.Encoding.PEM, s.PrivateFormat.OpenSSH, s.NoEncryption()))
+' "$KEY" >"$T/key.openssh" && chmod 600 "$T/key.openssh" || fail "cannot convert the key"
+forged=$(dirname "$att2")/$(cat /proc/sys/kernel/random/uuid).json
+sed 's/Ada Trainer/Eve Trainer/' "$L/$att2" >"$T/forged/$forged"
+cp "$L/$att2.sig" "$T/forged/$forged.sig"
+git -C "$T/forged" add -A && git -C "$T/forged" -c user.name=Eve -c user.email=eve@example.org \
+  -c gpg.format=ssh -c user.signingkey="$T/key.openssh" commit -q -S -m "Attestation, forged" \
+  >"$T/forge.log" 2>&1 || fail "cannot commit the forged attestation: $(cat "$T/forge.log")"
+run verify_forged "$LETHE" verify --ledger "$T/forged"
+expect_rc 1 verify_forged
+expect_in verify_forged "attestation whose signature does not verify"
+
 # no private key bytes anywhere in what lethe printed
 while IFS= read -r line; do
   [[ $line == -----* || -z $line ]] && continue
