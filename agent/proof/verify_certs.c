@@ -66,32 +66,12 @@ static lethe_rc check_content(struct verifier *v, struct cert *c, const struct c
 static lethe_rc check_cert(struct verifier *v, struct cert *c)
 {
   struct cert_reader r;
-  struct file_check fc = { .sig = NULL };
-  struct dynbuf sig;
   lethe_rc rc;
-  if(!c->has_sig)
-    return verify_fail(v, "%s: has no signature (%s" LEDGER_SIG_SUFFIX " is missing)", c->path,
-                       c->path);
-  db_init(&sig, 64 * 1024);
   cert_reader_init(&r, true, NULL, NULL);
-  rc = verify_read_blob(v, &c->sig, &sig);
-  if(!rc)
-    rc = verify_file_begin(&fc, &sig, &r);
-  if(!rc)
-    rc = ledger_blob_stream(&v->l, &c->json, verify_file_feed, &fc, v->err);
-  if(!rc && !fc.read_rc)
-    fc.read_rc = cert_reader_finish(&r);
-  if(!rc)
-    rc = verify_file_end(v, &fc, c->path, c->hash);
-  if(!rc && fc.read_rc)
-    rc = verify_fail(v, "%s: not in canonical form (%s)", c->path, cert_reader_why(&r));
+  rc = verify_signed_file(v, c->path, c->has_sig, &c->json, &c->sig, &r, c->hash);
   if(!rc)
     rc = check_content(v, c, &r);
-  if(fc.sha)
-    EVP_MD_CTX_free(fc.sha);
-  sshsig_check_free(fc.sig);
   cert_reader_release(&r);
-  db_release(&sig);
   return rc;
 }
 

@@ -141,6 +141,16 @@ lethe_rc verify_file_feed(void *fc, const void *data, size_t n);
 lethe_rc verify_file_end(struct verifier *v, struct file_check *fc, const char *what,
                          char hash[SHA256_HEX_LEN]);
 
+/* A certificate file of the ledger (its head or a part) at path, blob json
+ * with its signature blob sig (has_sig false: none), read once as it
+ * streams into r (a strict reader the caller set up and releases): its
+ * signature by a key allowed for certificates, its hash into hash, its
+ * canonical form. The first failure is recorded (verify_fail); r holds
+ * what was read, for the caller's checks of the content. */
+lethe_rc verify_signed_file(struct verifier *v, const char *path, bool has_sig,
+                            const git_oid *json, const git_oid *sig, struct cert_reader *r,
+                            char hash[SHA256_HEX_LEN]);
+
 /* Check the parts a certificate lists (its reader's "parts"): each is at
  * HEAD beside it, signed, canonical, of that certificate and position, with
  * the listed hash and count; *items gets their rows. */

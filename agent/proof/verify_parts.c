@@ -118,31 +118,44 @@ static lethe_rc check_part_content(struct verifier *v, const struct cert_part *p
   return LETHE_OK;
 }
 
+lethe_rc verify_signed_file(struct verifier *v, const char *path, bool has_sig,
+                            const git_oid *json, const git_oid *sig, struct cert_reader *r,
+                            char hash[SHA256_HEX_LEN])
+{
+  struct file_check fc = { .sig = NULL };
+  struct dynbuf armored;
+  lethe_rc rc;
+  if(!has_sig)
+    return verify_fail(v, "%s: has no signature (%s" LEDGER_SIG_SUFFIX " is missing)", path,
+                       path);
+  db_init(&armored, 64 * 1024);
+  rc = verify_read_blob(v, sig, &armored);
+  if(!rc)
+    rc = verify_file_begin(&fc, &armored, r);
+  if(!rc)
+    rc = ledger_blob_stream(&v->l, json, verify_file_feed, &fc, v->err);
+  if(!rc && !fc.read_rc)
+    fc.read_rc = cert_reader_finish(r);
+  if(!rc)
+    rc = verify_file_end(v, &fc, path, hash);
+  if(!rc && fc.read_rc)
+    rc = verify_fail(v, "%s: not in canonical form (%s)", path, cert_reader_why(r));
+  if(fc.sha)
+    EVP_MD_CTX_free(fc.sha);
+  sshsig_check_free(fc.sig);
+  db_release(&armored);
+  return rc;
+}
+
 static lethe_rc check_part(struct verifier *v, struct cert_part *p, const char *id, unsigned k,
                            struct json_object *entry, uint64_t *items)
 {
   struct cert_reader r;
-  struct file_check fc = { .sig = NULL };
-  struct dynbuf sig;
   const char *want = member(entry, "sha256");
   uint64_t listed = 0;
   lethe_rc rc;
-  if(!p->has_sig)
-    return verify_fail(v, "%s: has no signature (%s" LEDGER_SIG_SUFFIX " is missing)", p->path,
-                       p->path);
-  db_init(&sig, 64 * 1024);
   cert_reader_init(&r, true, NULL, NULL);
-  rc = verify_read_blob(v, &p->sig, &sig);
-  if(!rc)
-    rc = verify_file_begin(&fc, &sig, &r);
-  if(!rc)
-    rc = ledger_blob_stream(&v->l, &p->json, verify_file_feed, &fc, v->err);
-  if(!rc && !fc.read_rc)
-    fc.read_rc = cert_reader_finish(&r);
-  if(!rc)
-    rc = verify_file_end(v, &fc, p->path, p->hash);
-  if(!rc && fc.read_rc)
-    rc = verify_fail(v, "%s: not in canonical form (%s)", p->path, cert_reader_why(&r));
+  rc = verify_signed_file(v, p->path, p->has_sig, &p->json, &p->sig, &r, p->hash);
   if(!rc)
     rc = check_part_content(v, p, &r, id, k);
   if(!rc && (!want || strcmp(want, p->hash)))
@@ -153,11 +166,7 @@ static lethe_rc check_part(struct verifier *v, struct cert_part *p, const char *
                      r.n_items, listed);
   *items += r.n_items;
   p->listed = true;
-  if(fc.sha)
-    EVP_MD_CTX_free(fc.sha);
-  sshsig_check_free(fc.sig);
   cert_reader_release(&r);
-  db_release(&sig);
   return rc;
 }
 
