@@ -215,3 +215,15 @@ lethe_rc fileops_unlink_checked(int dirfd, const char *name, const char *tmpname
     return err_sys(err, LETHE_E_IO, "cannot unlink");
   return LETHE_OK;
 }
+
+DIR *fileops_list_dir(int dirfd)
+{
+  int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+  if(!d && fd >= 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+  }
+  return d;
+}

@@ -10,6 +10,7 @@
 #ifndef LETHE_FILEOPS_H
 #define LETHE_FILEOPS_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -64,6 +65,11 @@ lethe_rc fileops_stat(int dirfd, const char *name, struct lethe_file_identity *i
  * -1 with err set (LETHE_E_UNSAFE for a symlink or mount point on the way,
  * LETHE_E_NOTFOUND when a component is gone). */
 int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_err *err);
+
+/* A listing of the directory dirfd, which stays the caller's: readdir over
+ * a duplicate of it, so closedir leaves dirfd open. NULL, errno set, when
+ * it cannot be listed. */
+DIR *fileops_list_dir(int dirfd);
 
 /* Remove name from dirfd if it is still the file expected (checked with
  * file_id_matches_plan right before the unlink). For deleting without

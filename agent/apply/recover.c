@@ -510,7 +510,6 @@ lethe_rc recover_journals(const struct config *cfg, const struct ruleset *rs,
                           struct lethe_err *err)
 {
   int dirfd = journal_open_dir(cfg->state_dir, err);
-  int listfd;
   DIR *d;
   struct dirent *e;
   lethe_rc rc = LETHE_OK;
@@ -518,8 +517,7 @@ lethe_rc recover_journals(const struct config *cfg, const struct ruleset *rs,
   memset(stats, 0, sizeof(*stats));
   if(dirfd < 0)
     return err->rc;
-  listfd = dup(dirfd);
-  d = listfd >= 0 ? fdopendir(listfd) : NULL;
+  d = fileops_list_dir(dirfd);
   if(!d) {
     close(dirfd);
     return err_sys(err, LETHE_E_IO, "cannot list the journal directory");

@@ -14,6 +14,7 @@
 
 #include "cert_journal.h"
 #include "cert_write.h"
+#include "fileops.h"
 #include "journal.h"
 #include "ledger.h"
 #include "verify.h"
@@ -112,17 +113,13 @@ static lethe_rc add_finished(struct finished **v, size_t *n, const char *name,
 static lethe_rc list_finished(int dirfd, struct finished **out, size_t *n,
                               struct lethe_err *err)
 {
-  int listfd = dup(dirfd);
-  DIR *d = listfd >= 0 ? fdopendir(listfd) : NULL;
+  DIR *d = fileops_list_dir(dirfd);
   struct dirent *e;
   lethe_rc rc = LETHE_OK;
   *out = NULL;
   *n = 0;
-  if(!d) {
-    if(listfd >= 0)
-      close(listfd);
+  if(!d)
     return err_sys(err, LETHE_E_IO, "cannot list the journal directory");
-  }
   for(e = readdir(d); e && !rc; e = readdir(d)) {
     struct journal_peek s;
     size_t len = strlen(e->d_name);

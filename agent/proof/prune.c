@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "certify.h"
+#include "fileops.h"
 #include "journal.h"
 
 static bool is_journal(const char *name)
@@ -30,15 +31,11 @@ static bool expired(const struct stat *st, const struct duration *keep, int64_t 
 static lethe_rc prune_in(int dirfd, const char *where, const struct duration *keep,
                          int64_t now, unsigned *removed, struct lethe_err *err)
 {
-  int listfd = dup(dirfd);
-  DIR *d = listfd >= 0 ? fdopendir(listfd) : NULL;
+  DIR *d = fileops_list_dir(dirfd);
   struct dirent *e;
   lethe_rc rc = LETHE_OK;
-  if(!d) {
-    if(listfd >= 0)
-      close(listfd);
+  if(!d)
     return err_sys(err, LETHE_E_IO, "cannot list %s", where);
-  }
   while(!rc && (e = readdir(d))) {
     struct stat st;
     if(!is_journal(e->d_name) || fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
