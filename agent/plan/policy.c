@@ -204,7 +204,14 @@ void policy_decide(const struct rule *r, const struct ruleset *rs, const struct 
   if(out->decision == DECISION_KEEP || (!it->findings && !r->report))
     return;
   memcpy(rest, out->reason, sizeof(rest));
-  if(it->findings) {
+  if(r->retain_implied && out->decision == DECISION_REPORT) {
+    /* no period: the arithmetic of "+ 0 days" would only be noise */
+    if(it->findings)
+      findings_describe(it->findings, found, sizeof(found));
+    snprintf(out->reason, sizeof(out->reason), "%s%.500s%s", it->findings ? "holds " : "",
+             it->findings ? found : "", it->findings ? "" : "reported (never deleted)");
+  }
+  else if(it->findings) {
     findings_describe(it->findings, found, sizeof(found));
     snprintf(out->reason, sizeof(out->reason), "holds %.500s; %.250s", found, rest);
   }

@@ -65,6 +65,7 @@ struct rule {
   struct events *events;  /* CLOCK_EVENTS: loaded */
   bool has_clock;          /* false: the source's default clock */
   bool has_retain;
+  bool retain_implied;     /* a report without retain: what it finds now */
   struct duration retain;
   char *action;            /* the plugin's name, or "report" */
   int action_line;

@@ -9,8 +9,9 @@ void rule_describe(const struct rule *r, char *buf, size_t n)
   duration_format(&r->retain, retain);
   duration_format(&r->every, every);
   duration_format(&r->grace, grace);
-  snprintf(buf, n, "retain %s, clock %s%s%s, action %s%s%s%s%s%s", retain,
-           clock_name(r->clock), r->clock == CLOCK_EVENTS ? ":" : "",
+  snprintf(buf, n, "%s%s%sclock %s%s%s, action %s%s%s%s%s%s",
+           r->retain_implied ? "" : "retain ", r->retain_implied ? "" : retain,
+           r->retain_implied ? "" : ", ", clock_name(r->clock), r->clock == CLOCK_EVENTS ? ":" : "",
            r->clock == CLOCK_EVENTS ? r->events_path : "", r->action ? r->action : "?",
            r->has_every ? ", every " : "", r->has_every ? every : "",
            r->has_grace ? ", grace " : "", r->has_grace ? grace : "",

@@ -43,7 +43,7 @@ static lethe_rc finish_rule(struct rule *r, struct diag *d)
   if(!r->source)
     diag_error(d, r->file, r->line, "[rule %s] has no 'source'", r->name);
   if(!r->has_retain && r->report)
-    r->has_retain = true; /* a report lists what it finds now: retain 0 */
+    r->has_retain = r->retain_implied = true; /* it lists what it finds now: retain 0 */
   else if(!r->has_retain)
     diag_error(d, r->file, r->line, "[rule %s] has no 'retain'", r->name);
   if(!r->action && !r->action_line)

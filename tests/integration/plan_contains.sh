@@ -85,6 +85,11 @@ got=$(jq -r '.items[] | select(.rule == "notes-with-addresses") | "\(.decision) 
 run text "$LETHE" plan -c "$D/lethe.ini"
 expect_in text "report 2 items (never deleted)"
 expect_in text "holds email 2"
+# A report has no period: no "retain 0 days", no "+ 0 days" arithmetic;
+# the deleting rule keeps both.
+expect_in text "  clock mtime, action report"
+! grep -q 'retain 0\|+ 0 days' "$T/text.out" || fail "a report shows a period it does not have"
+expect_in text "retain 30 days, clock mtime, action unlink"
 
 run keygen "$LETHE" keygen -c "$D/lethe.ini"
 run apply "$LETHE" run -c "$D/lethe.ini"
