@@ -13,6 +13,7 @@
 #include "glob.h"
 #include "inifile.h"
 #include "isotime.h"
+#include "rules_notify.h"
 
 static const char *const clock_names[] = {
   [CLOCK_MTIME] = "mtime", [CLOCK_BTIME] = "btime", [CLOCK_CTIME] = "ctime",
@@ -402,6 +403,8 @@ static void rule_key(struct loader *l, const char *key, const char *value, int l
     set_review(l, r, value, line);
   else if(!strcmp(key, "max-delete"))
     set_max_delete(l, r, value, line);
+  else if(rules_notify_key(r, l->path, key, value, line, l->d))
+    return;
   else
     add_setting(l, r, key, value, line);
 }
@@ -528,6 +531,8 @@ lethe_rc rules_load(const struct config *cfg, struct ruleset *rs, struct diag *d
   strlist_release(&names);
   if(!rc)
     rc = rules_finish(rs, d);
+  if(!rc)
+    rules_notify_need_smtp(cfg, rs, d);
   if(rc && rc != LETHE_E_CONFIG)
     return rc;
   return d->errors > before ? LETHE_E_CONFIG : LETHE_OK;
@@ -573,6 +578,7 @@ static void rule_free(struct rule *r)
   free(r->events_path);
   free(r->deleted_by);
   events_free(r->events);
+  rules_notify_release(r);
   if(r->store_data_free)
     r->store_data_free(r->store_data);
   free(r->action);
