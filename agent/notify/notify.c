@@ -47,6 +47,14 @@ static struct recipient *recipient(struct notifier *n, const char *addr)
   return to;
 }
 
+static bool listed(const struct strlist *l, const char *addr)
+{
+  for(size_t i = 0; i < l->n; i++)
+    if(!strcasecmp(l->v[i], addr))
+      return true;
+  return false;
+}
+
 /* Add e to addr's message, unless addr was told of it already. */
 static lethe_rc consider(struct notifier *n, const char *addr, const struct plan_entry *e)
 {
@@ -60,8 +68,6 @@ static lethe_rc consider(struct notifier *n, const char *addr, const struct plan
   to = recipient(n, addr);
   if(!to)
     return LETHE_E_NOMEM;
-  if(to->n && to->v[to->n - 1].rule_ix == n->rule_ix && !strcmp(to->v[to->n - 1].e.uri, e->uri))
-    return LETHE_OK; /* the owner is also a notify address */
   if(to->n == to->cap) {
     size_t cap = to->cap ? to->cap * 2 : 16;
     it = realloc(to->v, cap * sizeof(*it));
@@ -101,9 +107,9 @@ static lethe_rc collect(void *ctx, const struct plan_entry *e)
   for(size_t i = 0; i < r->notify.n && !rc; i++)
     rc = consider(n, r->notify.v[i], e);
   owner = rc ? NULL : owner_of(n, r, e);
-  if(owner)
+  if(owner && !listed(&r->notify, owner))
     rc = consider(n, owner, e);
-  else if(!rc && !r->notify.n)
+  else if(!owner && !rc && !r->notify.n)
     n->counts->unowned++;
   return rc;
 }
