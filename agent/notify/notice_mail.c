@@ -20,13 +20,12 @@ static void shown_date(const char *iso, char out[24])
 
 /* The item's path, decoded and printable, into out (empty when it does not
  * decode). */
-static lethe_rc shown_path(const struct plan_entry *e, struct dynbuf *tmp, struct dynbuf *out)
+static void shown_path(const struct plan_entry *e, struct dynbuf *tmp, struct dynbuf *out)
 {
   db_reset(tmp);
   db_reset(out);
   if(!e->path || uri_decode(e->path, tmp) || text_add_printable(out, db_str(tmp), tmp->len))
     db_reset(out);
-  return LETHE_OK;
 }
 
 static lethe_rc rule_head(struct dynbuf *b, const struct rule *r)

@@ -114,8 +114,11 @@ lethe_rc notice_state_load(struct notice_state *s, const char *state_dir, int64_
                            struct lethe_err *err)
 {
   memset(s, 0, sizeof(*s));
-  if(asprintf(&s->dir, "%s/" NOTICE_STATE_DIR, state_dir) < 0 ||
-     asprintf(&s->path, "%s/" NOTICE_STATE_DIR "/" NOTICE_STATE_FILE, state_dir) < 0)
+  if(asprintf(&s->dir, "%s/" NOTICE_STATE_DIR, state_dir) < 0)
+    s->dir = NULL;
+  if(s->dir && asprintf(&s->path, "%s/" NOTICE_STATE_FILE, s->dir) < 0)
+    s->path = NULL;
+  if(!s->path)
     return err_set(err, LETHE_E_NOMEM, "out of memory");
   if(mkdir(s->dir, 0700) && errno != EEXIST)
     return err_sys(err, LETHE_E_IO, "cannot create %s", s->dir);
