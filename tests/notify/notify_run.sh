@@ -159,7 +159,7 @@ run back "$LETHE" run -c "$D/lethe.ini"
 expect_rc 0 back
 [[ $(mails_for it@example.org | wc -l) == 3 && $(mail_count) == 4 ]] ||
   fail "the notice was not sent once the server was back"
-mail_parts "$(mails_for it@example.org | tail -1)" | grep -q 'Acme/weekly-3.mp4$' ||
+mail_parts "$(mails_for it@example.org | tail -1)" | has 'Acme/weekly-3.mp4$' ||
   fail "the retried notice does not list weekly-3"
 
 # lethe plan with an item newly in grace: still nothing sent or written
