@@ -21,7 +21,8 @@ static const char usage[] =
   "Recover any run that stopped early, then plan and apply each rule that is\n"
   "due (rules with 'every' run once per period; the others every time), then\n"
   "remove the journals of runs certified more than keep-journals ago.\n"
-  "Rules with 'notify' then e-mail their items entering grace, once each.\n"
+  "After the deletions, rules with 'notify' e-mail their items entering grace\n"
+  "(each item once per due date).\n"
   "This is what lethe.timer runs; it never asks for confirmation.\n"
   "\n"
   "  -c, --config FILE   configuration (default $LETHE_CONFIG or " CONFIG_DEFAULT_PATH ")\n"
@@ -29,8 +30,8 @@ static const char usage[] =
   "  -h, --help          show this help\n"
   "\n"
   "Exit status: 0 done, 1 some items failed, a source could not be scanned or a\n"
-  "notice could not be sent,\n"
-  "2 configuration error, 3 refused (max-delete exceeded, state directory locked).\n";
+  "notice could not be sent, 2 configuration error, 3 refused (max-delete\n"
+  "exceeded, state directory locked).\n";
 
 enum { OPT_WAIT = 256 };
 
