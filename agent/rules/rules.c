@@ -377,6 +377,8 @@ static void add_setting(struct loader *l, struct rule *r, const char *key,
 static void rule_key(struct loader *l, const char *key, const char *value, int line)
 {
   struct rule *r = l->rule;
+  if(rules_notify_key(r, l->path, key, value, line, l->d))
+    return;
   if(!strcmp(key, "description"))
     set_once(l, &r->description, key, value, line);
   else if(!strcmp(key, "basis"))
@@ -403,8 +405,6 @@ static void rule_key(struct loader *l, const char *key, const char *value, int l
     set_review(l, r, value, line);
   else if(!strcmp(key, "max-delete"))
     set_max_delete(l, r, value, line);
-  else if(rules_notify_key(r, l->path, key, value, line, l->d))
-    return;
   else
     add_setting(l, r, key, value, line);
 }
@@ -578,7 +578,6 @@ static void rule_free(struct rule *r)
   free(r->events_path);
   free(r->deleted_by);
   events_free(r->events);
-  rules_notify_release(r);
   if(r->store_data_free)
     r->store_data_free(r->store_data);
   free(r->action);
@@ -588,6 +587,7 @@ static void rule_free(struct rule *r)
   }
   free(r->settings);
   free(r->setting_lines);
+  rules_notify_release(r);
   free(r);
 }
 
