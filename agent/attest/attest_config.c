@@ -33,11 +33,6 @@ static const struct key keys[] = {
   { SEC_ATTESTATIONS, "roster", SLOT(roster), true },
   { SEC_ATTESTATIONS, "state", SLOT(state), true },
   { SEC_ATTESTATIONS, "dpo", SLOT(dpo), false },
-  { SEC_SMTP, "url", SLOT(smtp_url), false },
-  { SEC_SMTP, "from", SLOT(smtp_from), false },
-  { SEC_SMTP, "user", SLOT(smtp_user), false },
-  { SEC_SMTP, "credentials", SLOT(smtp_credentials), true },
-  { SEC_SMTP, "ca", SLOT(smtp_ca), true },
 };
 
 static void on_section(struct loader *l, const char *section, int line)
@@ -45,7 +40,7 @@ static void on_section(struct loader *l, const char *section, int line)
   l->in = !strcmp(section, "attestations") ? SEC_ATTESTATIONS
           : !strcmp(section, "smtp") ? SEC_SMTP : SEC_OTHER;
   if(l->in == SEC_SMTP)
-    l->c->has_smtp = true;
+    smtp_settings_begin(&l->c->smtp, line);
   if(l->in == SEC_OTHER)
     diag_error(l->d, l->path, line, "unknown section [%s] (known: [attestations], [smtp])",
                section);
@@ -61,11 +56,8 @@ static bool special(struct loader *l, const char *key, const char *value, int li
     l->has_within = true;
     return true;
   }
-  if(l->in == SEC_SMTP && !strcmp(key, "tls")) {
-    if(strcmp(value, "none") && strcmp(value, "required"))
-      diag_error(l->d, l->path, line, "tls '%s': expected required (the default) or none",
-                 value);
-    l->c->smtp_tls_none = !strcmp(value, "none");
+  if(l->in == SEC_SMTP) {
+    smtp_settings_key(&l->c->smtp, l->path, key, value, line, l->d);
     return true;
   }
   return false;
@@ -99,28 +91,19 @@ static void on_pair(void *ctx, const char *section, const char *key, const char 
       *slot = keys[i].path ? config_resolve(l->path, value) : strdup(value);
     return;
   }
-  diag_error(l->d, l->path, line, "unknown key '%s' in [%s]", key,
-             l->in == SEC_SMTP ? "smtp" : "attestations");
+  diag_error(l->d, l->path, line, "unknown key '%s' in [attestations]", key);
 }
 
 static void check(struct loader *l)
 {
   struct attest_config *c = l->c;
-  struct smtp_server s;
-  struct lethe_err err = { 0 };
   if(!c->ledger)
     diag_error(l->d, l->path, 0, "[attestations] has no 'ledger' (the central ledger)");
   if(!c->roster)
     diag_error(l->d, l->path, 0, "[attestations] has no 'roster'");
   if(c->dpo && !mail_address_ok(c->dpo))
     diag_error(l->d, l->path, 0, "dpo: '%s' is not a plain e-mail address", c->dpo);
-  if(!c->has_smtp)
-    return;
-  if(!c->smtp_from || !mail_address_ok(c->smtp_from))
-    diag_error(l->d, l->path, 0, "[smtp] needs 'from', a plain e-mail address");
-  attest_config_smtp(c, &s);
-  if(smtp_check(&s, &err))
-    diag_error(l->d, l->path, 0, "[smtp]: %s", err.msg);
+  smtp_settings_finish(&c->smtp, l->path, l->d);
 }
 
 lethe_rc attest_config_load(const char *path, struct attest_config *c, struct diag *d)
@@ -144,19 +127,14 @@ lethe_rc attest_config_load(const char *path, struct attest_config *c, struct di
 
 void attest_config_smtp(const struct attest_config *c, struct smtp_server *s)
 {
-  memset(s, 0, sizeof(*s));
-  s->url = c->smtp_url;
-  s->user = c->smtp_user;
-  s->credentials = c->smtp_credentials;
-  s->ca_file = c->smtp_ca;
-  s->tls_none = c->smtp_tls_none;
+  smtp_settings_server(&c->smtp, s);
 }
 
 void attest_config_release(struct attest_config *c)
 {
-  char **strings[] = { &c->path, &c->ledger, &c->roster, &c->state, &c->dpo, &c->smtp_url,
-                       &c->smtp_from, &c->smtp_user, &c->smtp_credentials, &c->smtp_ca };
+  char **strings[] = { &c->path, &c->ledger, &c->roster, &c->state, &c->dpo };
   for(size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
     free(*strings[i]);
+  smtp_settings_release(&c->smtp);
   memset(c, 0, sizeof(*c));
 }

@@ -8,13 +8,9 @@
  *   remind-within = 14 days            ; "due soon", and when reminders start
  *   dpo      = dpo@example.org         ; told of whoever is overdue
  *
- *   [smtp]                             ; for --remind
+ *   [smtp]                             ; for --remind: smtp_settings.h
  *   url         = smtps://mail.example.org
  *   from        = lethe@example.org
- *   user        = lethe@example.org    ; optional
- *   credentials = smtp.secret          ; the password, mode 0600
- *   ca          = /etc/lethe/mail-ca.pem   ; optional
- *   tls         = none                 ; only smtp:// to this machine
  *
  * Relative paths are relative to the file's directory. */
 #ifndef LETHE_ATTEST_CONFIG_H
@@ -25,6 +21,7 @@
 #include "diag.h"
 #include "duration.h"
 #include "smtp.h"
+#include "smtp_settings.h"
 
 #define ATTEST_CONFIG_DEFAULT_PATH "/etc/lethe/attestations.ini"
 #define ATTEST_STATE_DEFAULT "/var/lib/lethe/attestations"
@@ -36,9 +33,7 @@ struct attest_config {
   char *state;
   struct duration within;
   char *dpo;
-  bool has_smtp;
-  char *smtp_url, *smtp_from, *smtp_user, *smtp_credentials, *smtp_ca;
-  bool smtp_tls_none;
+  struct smtp_settings smtp;
 };
 
 /* Read the file at path; every problem goes to d as path:line.

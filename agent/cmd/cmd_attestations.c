@@ -129,7 +129,7 @@ static int load_config(struct view *v)
   v->has_cfg = true;
   log_lines(rc ? LOG_ERR : LOG_WARNING, db_str(&d.text));
   diag_release(&d);
-  if(!rc && v->a->remind && !v->cfg.has_smtp) {
+  if(!rc && v->a->remind && !v->cfg.smtp.present) {
     log_msg(LOG_ERR, "%s: --remind needs an [smtp] section", path);
     return EXIT_USAGE;
   }
@@ -229,7 +229,7 @@ static void note_sent(void *ctx, const char *to, const struct standing *about,
 static int remind(struct view *v)
 {
   struct smtp_server s;
-  struct remind_opts o = { .smtp = &s, .from = v->cfg.smtp_from, .dpo = v->cfg.dpo,
+  struct remind_opts o = { .smtp = &s, .from = v->cfg.smtp.from, .dpo = v->cfg.dpo,
                            .state_dir = v->cfg.state, .now = v->a->now };
   struct remind_counts counts;
   struct lethe_err err = { 0 };

@@ -177,6 +177,7 @@ int cmd_check(int argc, char **argv, struct cmd_env *env)
     check_sources(&env->rs, &d);
     check_key(&env->cfg, &d);
     check_ledger(&env->cfg, &d);
+    smtp_settings_check_credentials(&env->cfg.smtp, env->cfg.path, &d);
     log_lines(d.errors ? LOG_ERR : LOG_WARNING, db_str(&d.text));
     if(d.errors) {
       log_msg(LOG_ERR, "%u error%s: a run would fail", d.errors, d.errors == 1 ? "" : "s");

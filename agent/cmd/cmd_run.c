@@ -12,6 +12,7 @@
 #include "log.h"
 #include "planner.h"
 #include "prune.h"
+#include "run_notices.h"
 #include "runner.h"
 
 static const char usage[] =
@@ -21,13 +22,16 @@ static const char usage[] =
   "due (rules with 'every' run once per period; the others every time), then\n"
   "remove the journals of runs certified more than keep-journals ago.\n"
   "This is what lethe.timer runs; it never asks for confirmation.\n"
+  "After the deletions, rules with 'notify' e-mail their items entering grace\n"
+  "(each item once per due date).\n"
   "\n"
   "  -c, --config FILE   configuration (default $LETHE_CONFIG or " CONFIG_DEFAULT_PATH ")\n"
   "      --wait          wait for another lethe to release the state directory\n"
   "  -h, --help          show this help\n"
   "\n"
-  "Exit status: 0 done, 1 some items failed or a source could not be scanned,\n"
-  "2 configuration error, 3 refused (max-delete exceeded, state directory locked).\n";
+  "Exit status: 0 done, 1 some items failed, a source could not be scanned or a\n"
+  "notice could not be sent, 2 configuration error, 3 refused (max-delete\n"
+  "exceeded, state directory locked).\n";
 
 enum { OPT_WAIT = 256 };
 
@@ -137,6 +141,12 @@ static int run_due(const struct config *cfg, const struct ruleset *rs)
     }
     if(applied > status)
       status = applied;
+  }
+  if(p.n_rules) {
+    /* after the deletions, which never wait for a mail server */
+    int notified = run_notices(cfg, &p);
+    if(notified > status)
+      status = notified;
   }
   cadence_release(&c);
   plan_release(&p);

@@ -13,7 +13,8 @@ struct loader {
   struct config *cfg;
   struct diag *d;
   const char *path;
-  int in_agent;   /* 1 inside [agent], 0 before any section, -1 elsewhere */
+  int in_agent;   /* 1 inside [agent], 2 inside [smtp], 0 before any section,
+                     -1 elsewhere */
   int certificates_line; /* where 'certificates' was given, or 0 */
 };
 
@@ -97,14 +98,20 @@ static void on_pair(void *ctx, const char *section, const char *key, const char 
   struct loader *l = ctx;
   char **slot;
   if(!key) {
-    l->in_agent = strcmp(section, "agent") ? -1 : 1;
+    l->in_agent = !strcmp(section, "agent") ? 1 : !strcmp(section, "smtp") ? 2 : -1;
+    if(l->in_agent == 2)
+      smtp_settings_begin(&l->cfg->smtp, line);
     if(l->in_agent < 0)
-      diag_error(l->d, l->path, line, "unknown section [%s] (only [agent] belongs here; "
-                 "rules go in the rules directory)", section);
+      diag_error(l->d, l->path, line, "unknown section [%s] (only [agent] and [smtp] "
+                 "belong here; rules go in the rules directory)", section);
     return;
   }
   if(l->in_agent < 0)
     return; /* already reported at the section header */
+  if(l->in_agent == 2) {
+    smtp_settings_key(&l->cfg->smtp, l->path, key, value, line, l->d);
+    return;
+  }
   if(l->in_agent == 0) {
     diag_error(l->d, l->path, line, "'%s' outside any section", key);
     return;
@@ -193,6 +200,7 @@ lethe_rc config_load(const char *path, struct config *cfg, struct diag *d)
   rc = apply_defaults(cfg);
   if(rc)
     return rc;
+  smtp_settings_finish(&cfg->smtp, path, d);
   return d->errors > before ? LETHE_E_CONFIG : LETHE_OK;
 }
 
@@ -205,5 +213,6 @@ void config_release(struct config *cfg)
   free(cfg->key_path);
   free(cfg->plugins_dir);
   free(cfg->remote);
+  smtp_settings_release(&cfg->smtp);
   memset(cfg, 0, sizeof(*cfg));
 }

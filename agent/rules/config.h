@@ -1,4 +1,5 @@
-/* The agent configuration: the [agent] section of lethe.ini. */
+/* The agent configuration: the [agent] section of lethe.ini, and its
+ * [smtp] section for the notices rules send (notify =). */
 #ifndef LETHE_CONFIG_H
 #define LETHE_CONFIG_H
 
@@ -6,6 +7,7 @@
 
 #include "diag.h"
 #include "duration.h"
+#include "smtp_settings.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/lethe/lethe.ini"
 
@@ -22,6 +24,7 @@ struct config {
   struct duration keep_journals; /* certified runs' journals are removed after
                                     this (keep-journals, default 90 days) */
   bool keep_journals_given;
+  struct smtp_settings smtp;  /* [smtp]: how notices are sent */
 };
 
 /* keep-journals when the configuration does not say. */

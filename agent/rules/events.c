@@ -26,6 +26,7 @@ struct events {
   struct entry *slots;
   size_t cap;
   size_t count;
+  bool wide;         /* columns after the date are allowed (and ignored) */
 };
 
 static uint64_t hash(const char *s, size_t n)
@@ -102,7 +103,7 @@ static lethe_rc parse_line(struct events *ev, const char *path, int line, const 
     (*p)++;
     msg = csv_field(p, end, date);
   }
-  if(!msg && *p < end && **p == ',')
+  if(!msg && *p < end && **p == ',' && !ev->wide)
     msg = "more than two fields";
   if(!msg && !key->len)
     msg = "empty key";
@@ -131,8 +132,8 @@ static bool blank(const char *p, const char *end)
   return p >= end || *p == '\n';
 }
 
-lethe_rc events_parse(const char *path, const char *text, size_t len, struct events **out,
-                      struct diag *d)
+static lethe_rc parse(const char *path, const char *text, size_t len, bool wide,
+                      struct events **out, struct diag *d)
 {
   struct events *ev = calloc(1, sizeof(*ev));
   struct dynbuf key, date;
@@ -144,6 +145,7 @@ lethe_rc events_parse(const char *path, const char *text, size_t len, struct eve
   *out = NULL;
   if(!ev)
     return LETHE_E_NOMEM;
+  ev->wide = wide;
   db_init(&key, FIELD_MAX);
   db_init(&date, FIELD_MAX);
   if(len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
@@ -166,6 +168,12 @@ lethe_rc events_parse(const char *path, const char *text, size_t len, struct eve
   else
     *out = ev;
   return rc;
+}
+
+lethe_rc events_parse(const char *path, const char *text, size_t len, struct events **out,
+                      struct diag *d)
+{
+  return parse(path, text, len, false, out, d);
 }
 
 static lethe_rc slurp(const char *path, char **buf, size_t *len, struct diag *d)
@@ -199,16 +207,26 @@ static lethe_rc slurp(const char *path, char **buf, size_t *len, struct diag *d)
   return LETHE_OK;
 }
 
-lethe_rc events_load(const char *path, struct events **out, struct diag *d)
+static lethe_rc load(const char *path, bool wide, struct events **out, struct diag *d)
 {
   char *buf = NULL;
   size_t len = 0;
   lethe_rc rc = slurp(path, &buf, &len, d);
   *out = NULL;
   if(!rc)
-    rc = events_parse(path, buf, len, out, d);
+    rc = parse(path, buf, len, wide, out, d);
   free(buf);
   return rc;
+}
+
+lethe_rc events_load(const char *path, struct events **out, struct diag *d)
+{
+  return load(path, false, out, d);
+}
+
+lethe_rc events_load_wide(const char *path, struct events **out, struct diag *d)
+{
+  return load(path, true, out, d);
 }
 
 lethe_rc events_new(struct events **out)

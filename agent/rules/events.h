@@ -21,6 +21,10 @@ struct events;
  * "path:line: ..." and LETHE_E_CONFIG returned; *out is then NULL. */
 lethe_rc events_load(const char *path, struct events **out, struct diag *d) WUR;
 
+/* The same, for a file with columns after the date (a notify-column,
+ * events_column.h): they are not read here, and not an error. */
+lethe_rc events_load_wide(const char *path, struct events **out, struct diag *d) WUR;
+
 /* Parse CSV text already in memory (path names it in messages). */
 lethe_rc events_parse(const char *path, const char *text, size_t len, struct events **out,
                       struct diag *d) WUR;

@@ -13,6 +13,7 @@
 #include "glob.h"
 #include "inifile.h"
 #include "isotime.h"
+#include "rules_notify.h"
 
 static const char *const clock_names[] = {
   [CLOCK_MTIME] = "mtime", [CLOCK_BTIME] = "btime", [CLOCK_CTIME] = "ctime",
@@ -376,6 +377,8 @@ static void add_setting(struct loader *l, struct rule *r, const char *key,
 static void rule_key(struct loader *l, const char *key, const char *value, int line)
 {
   struct rule *r = l->rule;
+  if(rules_notify_key(r, l->path, key, value, line, l->d))
+    return;
   if(!strcmp(key, "description"))
     set_once(l, &r->description, key, value, line);
   else if(!strcmp(key, "basis"))
@@ -528,6 +531,8 @@ lethe_rc rules_load(const struct config *cfg, struct ruleset *rs, struct diag *d
   strlist_release(&names);
   if(!rc)
     rc = rules_finish(rs, d);
+  if(!rc)
+    rules_notify_need_smtp(cfg, rs, d);
   if(rc && rc != LETHE_E_CONFIG)
     return rc;
   return d->errors > before ? LETHE_E_CONFIG : LETHE_OK;
@@ -582,6 +587,7 @@ static void rule_free(struct rule *r)
   }
   free(r->settings);
   free(r->setting_lines);
+  rules_notify_release(r);
   free(r);
 }
 

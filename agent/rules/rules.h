@@ -15,6 +15,7 @@
 #include "lethe/plugin.h"
 
 struct events;
+struct events_column;
 struct source_ops;
 
 /* What starts an item's retention clock. */
@@ -63,6 +64,10 @@ struct rule {
   char *events_path;      /* CLOCK_EVENTS: the CSV, made absolute */
   char *deleted_by;       /* CLOCK_DELETED: the rule whose deletions start the clock */
   struct events *events;  /* CLOCK_EVENTS: loaded */
+  struct strlist notify;  /* notify =: told of items entering grace (rules_notify.h) */
+  char *notify_column;    /* notify-column =: the events CSV's column of owners */
+  struct events_column *owners; /* notify-column: loaded */
+  int notify_line;        /* the first notify or notify-column key */
   bool has_clock;          /* false: the source's default clock */
   bool has_retain;
   bool retain_implied;     /* a report without retain: what it finds now */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "rules_notify.h"
 
 /* Settings the agent itself reads, whatever the action. */
 static const char *const host_keys[] = { "remove-empty-dirs", NULL };
@@ -57,9 +58,14 @@ static lethe_rc finish_rule(struct rule *r, struct diag *d)
     diag_error(d, r->file, r->line, "[rule %s]: clock 'deleted:%s' needs a 'subject' (such as "
                "'Clients/*/'): subjects are what the ledger says were deleted", r->name,
                r->deleted_by);
-  if(r->clock == CLOCK_EVENTS && r->events_path)
-    return events_load(r->events_path, &r->events, d);
-  return LETHE_OK;
+  if(r->clock == CLOCK_EVENTS && r->events_path) {
+    /* a notify-column's file has more columns than key and date */
+    lethe_rc rc = r->notify_column ? events_load_wide(r->events_path, &r->events, d)
+                                   : events_load(r->events_path, &r->events, d);
+    if(rc)
+      return rc;
+  }
+  return rules_notify_finish(r, d);
 }
 
 static void finish_hold(struct hold *h, struct diag *d)

@@ -1,4 +1,4 @@
-/* Composing a plain-text e-mail. */
+/* Composing a plain-text e-mail, with an attachment or not. */
 #include "mail.h"
 
 #include <string.h>
@@ -17,6 +17,19 @@ bool mail_address_ok(const char *addr)
   return true;
 }
 
+static const char b64[] =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* The base64 of the n (1 to 3) bytes at s into q[0..4). */
+static void b64_quad(const unsigned char *s, size_t n, char q[4])
+{
+  unsigned a = s[0], b = n > 1 ? s[1] : 0, c = n > 2 ? s[2] : 0;
+  q[0] = b64[a >> 2];
+  q[1] = b64[((a & 3) << 4) | (b >> 4)];
+  q[2] = n > 1 ? b64[((b & 15) << 2) | (c >> 6)] : '=';
+  q[3] = n > 2 ? b64[c & 63] : '=';
+}
+
 static bool is_ascii_printable(const char *s)
 {
   for(const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -29,8 +42,6 @@ static bool is_ascii_printable(const char *s)
  * 2047 "B" words of UTF-8 (line breaks first made spaces). */
 static lethe_rc add_header_text(struct dynbuf *out, const char *s)
 {
-  static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   size_t n = strlen(s);
   lethe_rc rc = LETHE_OK;
   if(is_ascii_printable(s))
@@ -40,19 +51,12 @@ static lethe_rc add_header_text(struct dynbuf *out, const char *s)
     size_t end = i + 45 < n ? i + 45 : n;
     rc = db_adds(out, i ? "\r\n =?UTF-8?B?" : "=?UTF-8?B?");
     for(size_t j = i; j < end && !rc; j += 3) {
-      unsigned char a = (unsigned char)s[j], b = j + 1 < end ? (unsigned char)s[j + 1] : 0,
-                    c = j + 2 < end ? (unsigned char)s[j + 2] : 0;
+      size_t k = end - j < 3 ? end - j : 3;
+      unsigned char in[3] = { 0 };
       char q[4];
-      if(a == '\r' || a == '\n')
-        a = ' ';
-      if(b == '\r' || b == '\n')
-        b = ' ';
-      if(c == '\r' || c == '\n')
-        c = ' ';
-      q[0] = b64[a >> 2];
-      q[1] = b64[((a & 3) << 4) | (b >> 4)];
-      q[2] = j + 1 < end ? b64[((b & 15) << 2) | (c >> 6)] : '=';
-      q[3] = j + 2 < end ? b64[c & 63] : '=';
+      for(size_t x = 0; x < k; x++)
+        in[x] = s[j + x] == '\r' || s[j + x] == '\n' ? ' ' : (unsigned char)s[j + x];
+      b64_quad(in, k, q);
       rc = db_add(out, q, 4);
     }
     if(!rc)
@@ -109,12 +113,31 @@ static lethe_rc add_body(struct dynbuf *out, const char *body)
   return rc;
 }
 
-lethe_rc mail_compose(const struct mail *m, struct dynbuf *out)
+/* The attachment in base64, 57 bytes (76 characters) a line. */
+static lethe_rc add_base64(struct dynbuf *out, const unsigned char *p, size_t n)
 {
-  char id[UUID_TEXT_LEN];
-  lethe_rc rc = uuid_v4(id);
-  if(!rc)
-    rc = db_adds(out, "From: ");
+  lethe_rc rc = LETHE_OK;
+  for(size_t i = 0; i < n && !rc; i += 57) {
+    size_t end = i + 57 < n ? i + 57 : n;
+    char line[78];
+    size_t len = 0;
+    for(size_t j = i; j < end; j += 3, len += 4)
+      b64_quad(p + j, end - j < 3 ? end - j : 3, line + len);
+    line[len++] = '\r';
+    line[len++] = '\n';
+    rc = db_add(out, line, len);
+  }
+  return rc;
+}
+
+static bool header_safe(const char *s)
+{
+  return s && *s && is_ascii_printable(s) && !strpbrk(s, "\"\\");
+}
+
+static lethe_rc add_headers(const struct mail *m, const char *id, struct dynbuf *out)
+{
+  lethe_rc rc = db_adds(out, "From: ");
   if(!rc)
     rc = add_address(out, &m->from);
   if(!rc)
@@ -135,9 +158,46 @@ lethe_rc mail_compose(const struct mail *m, struct dynbuf *out)
     rc = add_date(out, m->date);
   if(!rc)
     rc = db_addf(out, "Message-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n"
-                 "Content-Type: text/plain; charset=utf-8\r\n"
-                 "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n",
-                 id, strchr(m->from.addr, '@') + 1);
+                 "Auto-Submitted: auto-generated\r\n", id, strchr(m->from.addr, '@') + 1);
+  return rc;
+}
+
+static const char text_part[] = "Content-Type: text/plain; charset=utf-8\r\n"
+                                "Content-Transfer-Encoding: 8bit\r\n\r\n";
+
+/* The body and the attachment as two parts; the boundary is the random
+ * Message-ID's, which no text of ours or base64 line can contain. */
+static lethe_rc add_multipart(const struct mail *m, const char *id, struct dynbuf *out)
+{
+  lethe_rc rc = db_addf(out, "Content-Type: multipart/mixed; boundary=\"=_lethe_%s\"\r\n"
+                        "\r\nThis is a MIME message.\r\n--=_lethe_%s\r\n%s", id, id,
+                        text_part);
+  if(!rc)
+    rc = add_body(out, m->body);
+  if(!rc)
+    rc = db_addf(out, "--=_lethe_%s\r\nContent-Type: %s\r\nContent-Transfer-Encoding: "
+                 "base64\r\nContent-Disposition: attachment; filename=\"%s\"\r\n\r\n", id,
+                 m->attachment_type, m->attachment_name);
+  if(!rc)
+    rc = add_base64(out, (const unsigned char *)m->attachment, m->attachment_len);
+  if(!rc)
+    rc = db_addf(out, "--=_lethe_%s--\r\n", id);
+  return rc;
+}
+
+lethe_rc mail_compose(const struct mail *m, struct dynbuf *out)
+{
+  char id[UUID_TEXT_LEN];
+  lethe_rc rc = uuid_v4(id);
+  if(!rc && m->attachment &&
+     (!header_safe(m->attachment_name) || !header_safe(m->attachment_type)))
+    return LETHE_E_PARSE;
+  if(!rc)
+    rc = add_headers(m, id, out);
+  if(!rc && m->attachment)
+    return add_multipart(m, id, out);
+  if(!rc)
+    rc = db_adds(out, text_part);
   if(!rc)
     rc = add_body(out, m->body);
   return rc;

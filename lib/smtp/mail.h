@@ -1,4 +1,5 @@
-/* Composing a plain-text e-mail (RFC 5322, UTF-8 body) for smtp_send.
+/* Composing a plain-text e-mail (RFC 5322, UTF-8 body) for smtp_send,
+ * optionally with one attachment (multipart/mixed, the file in base64).
  *
  * Header values never carry a line break from their input: a CR or LF in a
  * name or subject becomes a space, so nothing read from a roster or a
@@ -25,6 +26,10 @@ struct mail {
   const char *subject;
   const char *body;           /* UTF-8 text, lines ending in LF */
   int64_t date;               /* seconds since the epoch */
+  const char *attachment;     /* one attached file's bytes, or NULL */
+  size_t attachment_len;
+  const char *attachment_name; /* its file name: printable ASCII, no quote */
+  const char *attachment_type; /* its media type, e.g. "text/html; charset=utf-8" */
 };
 
 /* Whether addr is a plain address lethe will send to: local@domain, no
@@ -32,8 +37,11 @@ struct mail {
 bool mail_address_ok(const char *addr);
 
 /* Append the message (headers, a blank line, the body with CRLF line ends)
- * to out. The Message-ID is random, on the sender's domain.
- * LETHE_E_PARSE for an address mail_address_ok refuses. */
+ * to out. The Message-ID is random, on the sender's domain. With an
+ * attachment the body is the first part of a multipart/mixed message and
+ * the attachment the second, in base64 lines of 76 characters.
+ * LETHE_E_PARSE for an address mail_address_ok refuses, or an attachment
+ * name or type that could break its header. */
 lethe_rc mail_compose(const struct mail *m, struct dynbuf *out) WUR;
 
 #endif

@@ -21,7 +21,8 @@ from aiosmtpd.smtp import AuthResult
 class Sink:
     def __init__(self, outdir):
         self.outdir = outdir
-        self.n = 0
+        # a server restarted on the same directory numbers on
+        self.n = len([f for f in os.listdir(outdir) if f.endswith(".eml")])
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
