@@ -13,6 +13,7 @@
 #include "glob.h"
 #include "inifile.h"
 #include "isotime.h"
+#include "rules_review.h"
 
 static const char *const clock_names[] = {
   [CLOCK_MTIME] = "mtime", [CLOCK_BTIME] = "btime", [CLOCK_CTIME] = "ctime",
@@ -402,7 +403,7 @@ static void rule_key(struct loader *l, const char *key, const char *value, int l
     set_review(l, r, value, line);
   else if(!strcmp(key, "max-delete"))
     set_max_delete(l, r, value, line);
-  else
+  else if(!rules_review_key(r, l->path, key, value, line, l->d, &l->oom))
     add_setting(l, r, key, value, line);
 }
 
@@ -572,6 +573,7 @@ static void rule_free(struct rule *r)
   free(r->subject);
   free(r->events_path);
   free(r->deleted_by);
+  free(r->approvers);
   events_free(r->events);
   if(r->store_data_free)
     r->store_data_free(r->store_data);
