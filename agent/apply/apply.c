@@ -199,6 +199,9 @@ lethe_rc apply_plan(const struct config *cfg, const struct ruleset *rs, struct p
   for(size_t i = 0; i < p->n_rules; i++)
     a.total += p->rules[i].count[DECISION_DELETE];
   rc = journal_begin(&a.j, cfg->state_dir, p->hash, err);
+  for(size_t i = 0; !rc && i < opts->n_approvals; i++)
+    rc = journal_append(&a.j, &(struct journal_record){ .type = JOURNAL_APPROVAL,
+                                                        .approval = opts->approvals[i] });
   if(rc) {
     journal_close(&a.j);
     return rc;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "journal_record.h"
 #include "plan.h"
 #include "rules.h"
 
@@ -16,6 +17,8 @@ struct apply_opts {
                            rules with review = required may run */
   bool progress;        /* print progress to stderr (a terminal) */
   int64_t now;          /* the real time, for re-checking holds */
+  const struct journal_approval *approvals; /* who approved the plan (lethe approve), */
+  size_t n_approvals;   /* journalled after "begin" for the certificate */
 };
 
 struct apply_stats {
