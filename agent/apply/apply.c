@@ -164,9 +164,10 @@ static bool runs(struct applier *a, const struct plan_rule *pr)
     return false;
   if(r->review_required && !a->opts->reviewed) {
     log_msg(LOG_NOTICE, "rule %s needs review: %llu items not deleted; save a plan with "
-            "'lethe plan --rule %s --format json -o FILE', review it, then 'lethe apply --plan "
-            "FILE'",
-            r->name, (unsigned long long)pr->count[DECISION_DELETE], r->name);
+            "'lethe plan --rule %s --format json -o FILE', review it, then %s",
+            r->name, (unsigned long long)pr->count[DECISION_DELETE], r->name, r->approvers ?
+            "approve it with 'lethe approve FILE --key KEY' for the next run to apply" :
+            "'lethe apply --plan FILE'");
     a->stats->needs_review += pr->count[DECISION_DELETE];
     return false;
   }

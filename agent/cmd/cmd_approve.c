@@ -1,6 +1,7 @@
 /* lethe approve: a reviewer signs a saved plan's hash with their own SSH
  * key, and the plan and the approval are kept in the state directory for
  * the next lethe run (lethe-approve(1)). */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +152,13 @@ struct approving {
   char tmp[32];               /* the plan's copy in STATE/approvals, until kept */
 };
 
+static bool already_applied(int dirfd, const char *hash)
+{
+  char path[128];
+  snprintf(path, sizeof(path), "%s/%.64s", APPROVALS_APPLIED, hash + 7);
+  return !faccessat(dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW);
+}
+
 /* The plan as given, then its copy in the state directory, which must be
  * the same plan: the copy is what the run applies. */
 static int load_plan(struct approving *w)
@@ -160,10 +168,16 @@ static int load_plan(struct approving *w)
   lethe_rc rc = plan_load(w->args->plan, w->rs, &w->plan, &err);
   if(!rc && w->plan.now > cli_now() + APPROVAL_CLOCK_SKEW)
     rc = err_set(&err, LETHE_E_UNSAFE, "%s was made for a future instant", w->args->plan);
-  if(!rc) {
+  if(!rc)
     w->dirfd = approve_store_open(w->cfg->state_dir, true, &err);
-    rc = w->dirfd < 0 ? err.rc : approve_store_copy(w->dirfd, w->args->plan, w->tmp, &err);
-  }
+  if(!rc && w->dirfd < 0)
+    rc = err.rc;
+  if(!rc && already_applied(w->dirfd, w->plan.hash))
+    rc = err_set(&err, LETHE_E_UNSAFE, "%s was applied by a run already (%s/%s/%s/%s); make "
+                 "a new plan", w->args->plan, w->cfg->state_dir, APPROVALS_DIR,
+                 APPROVALS_APPLIED, w->plan.hash + 7);
+  if(!rc)
+    rc = approve_store_copy(w->dirfd, w->args->plan, w->tmp, &err);
   if(!rc) {
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s/%s", w->cfg->state_dir, APPROVALS_DIR, w->tmp);
