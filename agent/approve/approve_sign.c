@@ -106,17 +106,32 @@ static lethe_rc sign_with_ssh_keygen(const char *key_path, const void *msg, size
   return LETHE_OK;
 }
 
-static bool is_public_file(const char *path)
+/* Whether path holds a key lethe reads itself (PEM, from lethe keygen
+ * --user): it starts so. Only the first line is read, and wiped. Anything
+ * else (an OpenSSH key, KEY.pub, a key of another user approving through
+ * sudo) is ssh-keygen's to read; a file that cannot be opened is left to
+ * sshsig_load, which says why. */
+static bool is_lethe_key(const char *path)
 {
-  size_t n = strlen(path);
-  return n > 4 && !strcmp(path + n - 4, ".pub");
+  static const char pem[] = "-----BEGIN PRIVATE KEY-----";
+  char head[sizeof(pem) - 1];
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  ssize_t n;
+  bool yes;
+  if(fd < 0)
+    return true;
+  n = read(fd, head, sizeof(head));
+  close(fd);
+  yes = n == (ssize_t)sizeof(head) && !memcmp(head, pem, sizeof(head));
+  explicit_bzero(head, sizeof(head));
+  return yes;
 }
 
 lethe_rc approve_sign(const char *key_path, const void *msg, size_t len, struct dynbuf *sig,
                       struct sshsig_key **signer, struct lethe_err *err)
 {
   struct sshsig_key *key = NULL;
-  lethe_rc rc = is_public_file(key_path) ? LETHE_E_PARSE : sshsig_load(key_path, &key, err);
+  lethe_rc rc = is_lethe_key(key_path) ? sshsig_load(key_path, &key, err) : LETHE_E_PARSE;
   db_init(sig, SIG_MAX);
   if(!rc)
     rc = sign_in_process(key, msg, len, sig, err);

@@ -3,8 +3,9 @@
 # message: an expired approval (approval-valid), an approval signed by a
 # key that is not in approvers (put there by hand), a kept plan edited
 # after it was approved, too few approvals (approvals = 2) until the second
-# comes. And lethe check: the review keys where they mean nothing, an
-# approvers file that is missing or is no allowed_signers file, FILE:LINE.
+# comes (a key of lethe keygen, PEM, signing in process). And lethe check:
+# the review keys where they mean nothing, an approvers file that is
+# missing or is no allowed_signers file, too few keys, each at FILE:LINE.
 . "$(dirname "$0")/lib.sh"
 setup_tmp
 
@@ -86,9 +87,17 @@ expect_in run2 "not the plan beside it"
 untouched "$D" "an approval of another plan"
 
 # Two approvals needed: one is not enough, the second applies the plan.
+# The second reviewer, Dora, has a key of lethe's own (PEM), signed with in
+# process.
 D=$T/two
 make_env "$D" "approvals = 2"
 L=(-c "$D/lethe.ini")
+mkdir -p "$D/dora"
+printf '[agent]\nrules = rules.d\nstate = state\nkey = dora/dora.key\n' >"$D/dora.ini"
+run doragen "$LETHE" keygen -c "$D/dora.ini"
+expect_rc 0 doragen
+printf 'dora@example.org namespaces="approval@lethe" %s\n' "$(cut -d' ' -f1,2 "$D/dora/dora.key.pub")" \
+  >>"$D/approvers"
 run plan "$LETHE" plan "${L[@]}" --format json -o "$T/2.json"
 expect_rc 0 plan
 run alice "$LETHE" approve "$T/2.json" --key "$D/alice" "${L[@]}"
@@ -98,15 +107,15 @@ run run "$LETHE" run "${L[@]}"
 expect_rc 0 run
 expect_in run "rule clients has 1 of the 2 approvals it needs"
 untouched "$D" "one approval of two"
-run carol "$LETHE" approve "$T/2.json" --key "$D/carol" "${L[@]}"
-expect_rc 0 carol
-expect_in carol "clients: 2 of 2 approvals"
+run dora "$LETHE" approve "$T/2.json" --key "$D/dora/dora.key" "${L[@]}"
+expect_rc 0 dora
+expect_in dora "clients: 2 of 2 approvals"
 run run2 "$LETHE" run "${L[@]}"
 expect_rc 0 run2
 [[ $(share_files "$D") == "new.txt " ]] || fail "two approvals: left $(share_files "$D")"
 cert=$(cert_of_plan "$D" "$(jq -r .hash "$T/2.json")")
 [[ $(jq -r '[.approvals[].principal] | sort | join(" ")' "$cert") == \
-   "alice@example.org carol@example.org" ]] || fail "approvers: $(jq -c .approvals "$cert")"
+   "alice@example.org dora@example.org" ]] || fail "approvers: $(jq -c .approvals "$cert")"
 
 # lethe check: each problem at FILE:LINE.
 D=$T/check

@@ -6,7 +6,8 @@
 # ssh-keygen -Y verify -n approval@lethe accepts; the next lethe run
 # deletes exactly the plan's items that are still as planned (a file
 # changed after approval stays), certifies them naming the approver, her
-# key's fingerprint and the time, and never applies the plan again.
+# key's fingerprint and the time, and never applies the plan again. A key
+# held by ssh-agent approves through its public half.
 . "$(dirname "$0")/lib.sh"
 setup_tmp
 
@@ -93,3 +94,17 @@ run again "$LETHE" approve "$T/plan.json" --key "$D/alice" "${L[@]}"
 expect_rc 3 again
 expect_in again "was applied by a run already"
 [[ $(share_files "$D") == "new.txt old2.txt " ]] || fail "later runs deleted: $(share_files "$D")"
+
+# Carol's key is in ssh-agent: she approves with its public half.
+command -v ssh-agent >/dev/null || skip "ssh-agent is needed for the rest"
+eval "$(ssh-agent -s)" >/dev/null || fail "ssh-agent"
+CLEANUP_HOOKS+=("kill $SSH_AGENT_PID")
+ssh-add -q "$D/carol" 2>/dev/null || fail "ssh-add"
+run plan2 "$LETHE" plan "${L[@]}" --rule clients --now "$(iso $((NOW - 60)))" --format json -o "$T/p2.json"
+expect_rc 0 plan2
+run carol "$LETHE" approve "$T/p2.json" --key "$D/carol.pub" "${L[@]}"
+expect_rc 0 carol
+expect_in carol "as carol@example.org"
+run run3 "$LETHE" run "${L[@]}"
+expect_rc 0 run3
+[[ $(share_files "$D") == "new.txt " ]] || fail "Carol's approved plan left: $(share_files "$D")"
