@@ -197,6 +197,11 @@ static int sign(struct approving *w)
   lethe_rc rc;
   snprintf(w->ap.plan, sizeof(w->ap.plan), "%s", w->plan.hash);
   w->ap.approved_at = w->args->has_now ? w->args->now : cli_now();
+  if(w->ap.approved_at + APPROVAL_CLOCK_SKEW < w->plan.now) {
+    log_msg(LOG_ERR, "--now: %s was made after that instant; nobody approved it then",
+            w->args->plan);
+    return EXIT_USAGE;
+  }
   db_init(&w->msg, 64 * 1024);
   rc = approval_write(&w->ap, &w->msg);
   if(!rc)

@@ -25,6 +25,9 @@ expect_rc 0 approve
 expect_in approve "expired"
 run future "$LETHE" approve "$T/old.json" --key "$D/alice" --now "$(iso $((NOW + DAY)))" "${L[@]}"
 expect_rc 2 future
+run before "$LETHE" approve "$T/old.json" --key "$D/alice" --now "$(iso $((NOW - 21 * DAY)))" "${L[@]}"
+expect_rc 2 before
+expect_in before "was made after that instant"
 run run "$LETHE" run "${L[@]}"
 expect_rc 0 run
 expect_in run "$(keyid "$D/alice.pub").approval: the approval by alice@example.org"
