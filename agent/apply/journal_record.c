@@ -167,7 +167,9 @@ static void write_approval(const struct journal_approval *a, struct jsonw *w)
 {
   put(w, "approved_at", a->approved_at);
   put(w, "fingerprint", a->fingerprint);
+  put(w, "message", a->message);
   put(w, "principal", a->principal);
+  put(w, "signature", a->signature);
   put(w, "type", "approval");
 }
 
@@ -373,6 +375,8 @@ static void read_approval(struct reader *r, struct journal_approval *a)
   a->approved_at = need(r, "approved_at");
   a->fingerprint = need(r, "fingerprint");
   a->principal = need(r, "principal");
+  a->message = need(r, "message");
+  a->signature = need(r, "signature");
 }
 
 static bool read_type(struct reader *r, enum journal_type *out)

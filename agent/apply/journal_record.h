@@ -97,6 +97,8 @@ struct journal_approval {
   const char *principal;      /* as the rule's approvers file names the key */
   const char *fingerprint;    /* "SHA256:..." */
   const char *approved_at;    /* ISO 8601 UTC, as signed */
+  const char *message;        /* the approval as signed, and its armored */
+  const char *signature;      /* SSHSIG signature: anyone can check them */
 };
 
 /* One record; only the member named by type is meaningful. */

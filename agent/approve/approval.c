@@ -83,21 +83,40 @@ static lethe_rc read_doc(struct json_object *o, struct approval *a, char *why, s
   return read_rules(o, a, why, n);
 }
 
-lethe_rc approval_parse(const char *text, size_t len, struct approval *a, char *why, size_t n)
+/* Only the canonical line (as approval_write writes it) is an approval:
+ * nothing unsigned-looking can ride along into a certificate. */
+static lethe_rc canonical(const struct approval *a, const char *text, size_t len, char *why,
+                          size_t n)
 {
-  struct json_tokener *tok = json_tokener_new();
-  struct json_object *o = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
+  struct dynbuf again;
   lethe_rc rc;
-  memset(a, 0, sizeof(*a));
-  if(!tok)
-    return LETHE_E_NOMEM;
-  if(!o || !json_object_is_type(o, json_type_object) || len > 64 * 1024) {
-    snprintf(why, n, "not JSON");
+  db_init(&again, 64 * 1024);
+  rc = approval_write(a, &again);
+  if(!rc && (again.len != len || memcmp(again.mem, text, len))) {
+    snprintf(why, n, "not in the canonical form lethe approve writes");
     rc = LETHE_E_PARSE;
   }
-  else {
+  db_release(&again);
+  return rc;
+}
+
+lethe_rc approval_parse(const char *text, size_t len, struct approval *a, char *why, size_t n)
+{
+  struct json_tokener *tok;
+  struct json_object *o = NULL;
+  lethe_rc rc = LETHE_E_PARSE;
+  memset(a, 0, sizeof(*a));
+  snprintf(why, n, "not JSON");
+  if(len > 64 * 1024 || (len && memchr(text, '\0', len)))
+    return LETHE_E_PARSE;
+  tok = json_tokener_new();
+  if(!tok)
+    return LETHE_E_NOMEM;
+  o = json_tokener_parse_ex(tok, text, (int)len);
+  if(o && json_object_is_type(o, json_type_object))
     rc = read_doc(o, a, why, n);
-  }
+  if(!rc)
+    rc = canonical(a, text, len, why, n);
   json_object_put(o);
   json_tokener_free(tok);
   if(rc)

@@ -67,7 +67,7 @@ static lethe_rc count_rules(struct judge *j)
 }
 
 static lethe_rc keep_approval(struct judge *j, const char *principal, const char *fp,
-                              int64_t at)
+                              int64_t at, const struct dynbuf *msg, const struct dynbuf *sig)
 {
   struct approved_plan *a = j->out;
   struct journal_approval *v = realloc(a->approvals, (a->n_approvals + 1) * sizeof(*v));
@@ -80,8 +80,11 @@ static lethe_rc keep_approval(struct judge *j, const char *principal, const char
   v->principal = strdup(principal);
   v->fingerprint = strdup(fp);
   v->approved_at = strdup(when);
+  v->message = strndup(msg->mem, msg->len);
+  v->signature = strndup(sig->mem, sig->len);
   a->n_approvals++;
-  return v->principal && v->fingerprint && v->approved_at ? LETHE_OK : LETHE_E_NOMEM;
+  return v->principal && v->fingerprint && v->approved_at && v->message && v->signature
+         ? LETHE_OK : LETHE_E_NOMEM;
 }
 
 /* Whether the approval counts for rule c (saying why not). */
@@ -128,8 +131,14 @@ static bool approval_fits(struct judge *j, const char *file, const struct approv
   return true;
 }
 
+/* The texts of one approval file and its signature. */
+struct signed_text {
+  struct dynbuf msg, sig;
+};
+
 static void judge_signed(struct judge *j, const char *file, const char *name,
-                         const struct approval *ap, const struct sshsig_key *key)
+                         const struct approval *ap, const struct sshsig_key *key,
+                         const struct signed_text *t)
 {
   char keyid[APPROVAL_KEYID_LEN];
   const char *principal = NULL;
@@ -148,7 +157,7 @@ static void judge_signed(struct judge *j, const char *file, const char *name,
         j->out->counts[c].have++;
         counted = true;
       }
-    if(counted && keep_approval(j, principal, db_str(&fp), ap->approved_at))
+    if(counted && keep_approval(j, principal, db_str(&fp), ap->approved_at, &t->msg, &t->sig))
       j->oom = LETHE_E_NOMEM;
   }
   db_release(&fp);
@@ -169,29 +178,30 @@ static lethe_rc read_pair(const char *file, struct dynbuf *msg, struct dynbuf *s
 
 static void judge_file(struct judge *j, const char *name)
 {
-  struct dynbuf msg, sig;
+  struct signed_text t;
+  struct dynbuf *msg = &t.msg, *sig = &t.sig;
   struct lethe_err err = { 0 };
   struct sshsig_key *key = NULL;
   struct approval ap = { .approved_at = 0 };
   char *file = NULL, what[256];
-  db_init(&msg, 64 * 1024);
-  db_init(&sig, 16 * 1024);
+  db_init(msg, 64 * 1024);
+  db_init(sig, 16 * 1024);
   if(asprintf(&file, "%s/%s", j->out->dir, name) < 0) {
     j->oom = LETHE_E_NOMEM;
     return;
   }
-  if(read_pair(file, &msg, &sig, &err))
+  if(read_pair(file, msg, sig, &err))
     why(j, "%s", err.msg);
-  else if(sshsig_verify(sig.mem, sig.len, SSHSIG_NS_APPROVAL, msg.mem, msg.len, &key, &err))
+  else if(sshsig_verify(sig->mem, sig->len, SSHSIG_NS_APPROVAL, msg->mem, msg->len, &key, &err))
     why(j, "%s: its signature %s.sig does not verify (%s): refused", file, name, err.msg);
-  else if(approval_parse(msg.mem, msg.len, &ap, what, sizeof(what)))
+  else if(approval_parse(msg->mem, msg->len, &ap, what, sizeof(what)))
     why(j, "%s: %s: refused", file, what);
   else
-    judge_signed(j, file, name, &ap, key);
+    judge_signed(j, file, name, &ap, key, &t);
   approval_release(&ap);
   sshsig_free(key);
-  db_release(&msg);
-  db_release(&sig);
+  db_release(msg);
+  db_release(sig);
   free(file);
 }
 
@@ -268,6 +278,8 @@ void approved_release(struct approved_plan *a)
     free((char *)a->approvals[i].principal);
     free((char *)a->approvals[i].fingerprint);
     free((char *)a->approvals[i].approved_at);
+    free((char *)a->approvals[i].message);
+    free((char *)a->approvals[i].signature);
   }
   free(a->approvals);
   free(a->counts);

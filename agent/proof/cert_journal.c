@@ -53,6 +53,10 @@ static lethe_rc add_approval(struct cert_run *run, const struct journal_approval
   rc = keep(&v->principal, a->principal);
   if(!rc)
     rc = keep(&v->fingerprint, a->fingerprint);
+  if(!rc)
+    rc = keep(&v->message, a->message);
+  if(!rc)
+    rc = keep(&v->signature, a->signature);
   return rc ? rc : keep(&v->approved_at, a->approved_at);
 }
 
@@ -123,6 +127,8 @@ void cert_run_release(struct cert_run *run)
     free(run->approvals[i].principal);
     free(run->approvals[i].fingerprint);
     free(run->approvals[i].approved_at);
+    free(run->approvals[i].message);
+    free(run->approvals[i].signature);
   }
   free(run->approvals);
   free(run->plan);

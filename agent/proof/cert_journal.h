@@ -22,7 +22,7 @@ struct cert_journal {
 
 /* A person's approval of the run's plan, from an "approval" record. */
 struct cert_approval {
-  char *principal, *fingerprint, *approved_at;
+  char *principal, *fingerprint, *approved_at, *message, *signature;
 };
 
 /* What the journal says of its run. Strings are owned (NULL: not given). */

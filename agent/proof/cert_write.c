@@ -320,8 +320,10 @@ static void totals(struct out *o, const struct cert_writer *w)
   raw(o, "}");
 }
 
-/* Who approved the run's plan (lethe approve), when there were any: a
- * certificate of a run without approvals stays as it was. */
+/* Who approved the run's plan (lethe approve), when there were any, with
+ * what they signed, so that the certificate alone lets an auditor check
+ * each approval with ssh-keygen; a certificate of a run without approvals
+ * stays as it was. */
 static void approvals(struct out *o, const struct cert_run *run)
 {
   if(!run->n_approvals)
@@ -333,7 +335,9 @@ static void approvals(struct out *o, const struct cert_run *run)
     raw(o, i ? ",{" : "{");
     key_str(o, "approved_at", a->approved_at, true);
     key_str(o, "fingerprint", a->fingerprint, false);
+    key_str(o, "message", a->message, false);
     key_str(o, "principal", a->principal, false);
+    key_str(o, "signature", a->signature, false);
     raw(o, "}");
   }
   raw(o, "]");

@@ -6,7 +6,9 @@
 # ssh-keygen -Y verify -n approval@lethe accepts; the next lethe run
 # deletes exactly the plan's items that are still as planned (a file
 # changed after approval stays), certifies them naming the approver, her
-# key's fingerprint and the time, and never applies the plan again. A key
+# key's fingerprint and the time, with the approval as signed (checked
+# again with ssh-keygen, from the certificate alone), and never applies the
+# plan again. A key
 # held by ssh-agent approves through its public half.
 . "$(dirname "$0")/lib.sh"
 setup_tmp
@@ -78,8 +80,16 @@ got=$(cert_items "$cert" | jq -r '"\(.result) \(.uri | sub(".*/"; ""))"' | sort 
   fail "certificate items: $got"
 want=$(jq -cn --arg fp "$(fingerprint "$D/alice.pub")" --arg at "$approved_at" \
   '[{approved_at: $at, fingerprint: $fp, principal: "alice@example.org"}]')
-[[ $(jq -c .approvals "$cert") == "$want" ]] ||
-  fail "certificate approvals: $(jq -c .approvals "$cert"), expected $want"
+got=$(jq -c '[.approvals[] | {approved_at, fingerprint, principal}]' "$cert")
+[[ $got == "$want" ]] || fail "certificate approvals: $got, expected $want"
+# The certificate alone lets an auditor check the approval.
+jq -j '.approvals[0].message' "$cert" >"$T/cert-approval"
+jq -j '.approvals[0].signature' "$cert" >"$T/cert-approval.sig"
+applied=$D/state/approvals/applied/${hash#sha256:}/${approval##*/}
+cmp -s "$T/cert-approval" "$applied" || fail "the certificate's approval is not the one signed"
+out=$(ssh-keygen -Y verify -f "$D/approvers" -I alice@example.org -n approval@lethe \
+  -s "$T/cert-approval.sig" <"$T/cert-approval" 2>&1) ||
+  fail "ssh-keygen -Y verify rejects the approval in the certificate: $out"
 run show "$LETHE" show "$cert"
 expect_rc 0 show
 expect_in show "approved by  alice@example.org ($(fingerprint "$D/alice.pub")) at $approved_at"

@@ -60,6 +60,12 @@ static void test_hostile(void **state)
   refused("", "not JSON");
   refused("{\"plan\":", "not JSON");
   refused("[1,2]", "not JSON");
+  refused("{\"approved_at\":\"2026-12-04T09:00:00Z\",\"plan\":\"" HASH "\",\"rules\":[\"r\"],"
+          "\"schema\":\"lethe-approval/1\"}", "canonical");  /* no newline */
+  refused("{\"approved_at\":\"2026-12-04T09:00:00Z\",\"plan\":\"" HASH "\",\"rules\":[\"r\"],"
+          "\"schema\":\"lethe-approval/1\",\"x\":1}\n", "canonical");
+  refused("{\"schema\":\"lethe-approval/1\",\"plan\":\"" HASH "\",\"approved_at\":"
+          "\"2026-12-04T09:00:00Z\",\"rules\":[\"r\"]}\n", "canonical");
   refused("{\"schema\":\"lethe-approval/2\"}", "not a lethe-approval/1");
   refused("{\"schema\":\"lethe-approval/1\",\"plan\":\"" HASH "\"}", "no plan or approved_at");
   refused("{\"schema\":\"lethe-approval/1\",\"plan\":\"" HASH "\",\"approved_at\":\"yesterday\","
