@@ -211,18 +211,31 @@ static bool is_approval(const char *name)
   return name[0] != '.' && n > e && !strcmp(name + n - e, APPROVAL_EXT);
 }
 
+static int by_name(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* In the order of their names, so that a certificate lists the same
+ * approvals in the same order whatever the directory's. */
 static void judge_files(struct judge *j)
 {
   DIR *d = opendir(j->out->dir);
+  struct strlist names = { 0 };
   struct dirent *e;
   if(!d) {
     why(j, "%s: cannot read: %s", j->out->dir, strerror(errno));
     return;
   }
   while((e = readdir(d)) != NULL && !j->oom)
-    if(is_approval(e->d_name))
-      judge_file(j, e->d_name);
+    if(is_approval(e->d_name) && strlist_add(&names, e->d_name))
+      j->oom = LETHE_E_NOMEM;
   closedir(d);
+  if(names.n)
+    qsort(names.v, names.n, sizeof(*names.v), by_name);
+  for(size_t i = 0; i < names.n && !j->oom; i++)
+    judge_file(j, names.v[i]);
+  strlist_release(&names);
 }
 
 /* The verdict, and for each rule short of approvals, why. */
