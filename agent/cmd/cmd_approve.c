@@ -16,11 +16,12 @@
 #include "cli.h"
 #include "commands.h"
 #include "isotime.h"
+#include "lock.h"
 #include "log.h"
 #include "plan_load.h"
 
 static const char usage[] =
-  "Usage: lethe approve PLAN --key FILE [-c CONFIG] [--now TIME]\n"
+  "Usage: lethe approve PLAN --key FILE [-c CONFIG] [--now TIME] [--wait]\n"
   "\n"
   "Approve a saved plan (lethe plan --rule NAME --format json -o PLAN) of\n"
   "rules with review = required: sign its hash with your own SSH key\n"
@@ -34,24 +35,28 @@ static const char usage[] =
   "  -c, --config FILE   configuration (default $LETHE_CONFIG or " CONFIG_DEFAULT_PATH ")\n"
   "      --now TIME      date the approval at this ISO 8601 instant, not later\n"
   "                      than now (default: now)\n"
+  "      --wait          wait for a running lethe to release the state directory\n"
   "  -h, --help          show this help\n"
   "\n"
   "Exit status: 0 approved, 2 usage or configuration error, 3 refused (the plan\n"
-  "was changed or its rules were, or the key is not among the rules' approvers).\n";
+  "was changed or its rules were, the key is not among the rules' approvers, or\n"
+  "the state directory is locked).\n";
 
 struct approve_args {
   const char *config, *plan, *key;
   int64_t now;
   bool has_now;
+  bool wait;
 };
 
-enum { OPT_NOW = 256 };
+enum { OPT_NOW = 256, OPT_WAIT };
 
 static int parse_args(int argc, char **argv, struct approve_args *a, bool *help)
 {
   static const struct option opts[] = {
     { "config", required_argument, NULL, 'c' }, { "key", required_argument, NULL, 'k' },
-    { "now", required_argument, NULL, OPT_NOW }, { "help", no_argument, NULL, 'h' },
+    { "now", required_argument, NULL, OPT_NOW }, { "wait", no_argument, NULL, OPT_WAIT },
+    { "help", no_argument, NULL, 'h' },
     { 0 },
   };
   for(;;) {
@@ -66,6 +71,8 @@ static int parse_args(int argc, char **argv, struct approve_args *a, bool *help)
       return EXIT_USAGE;
     else if(c == OPT_NOW)
       a->has_now = true;
+    else if(c == OPT_WAIT)
+      a->wait = true;
     else if(c == 'h')
       *help = true;
     else
@@ -250,11 +257,26 @@ static int standing(struct approving *w)
   return rc ? EXIT_SOME_FAILED : EXIT_DONE;
 }
 
+/* The state lock, as a run takes it: a plan is never kept while a run
+ * judges or takes up the plans kept. */
+static int lock(const struct approve_args *args, const struct config *cfg, int *fd)
+{
+  struct lethe_err err = { 0 };
+  *fd = lock_state(cfg->state_dir, args->wait, &err);
+  if(*fd >= 0)
+    return EXIT_DONE;
+  log_msg(LOG_ERR, "%s%s", err.msg, err.rc == LETHE_E_LOCKED ? " (--wait waits for it)" : "");
+  return err.rc == LETHE_E_LOCKED ? EXIT_REFUSED : EXIT_SOME_FAILED;
+}
+
 static int approve(const struct approve_args *args, const struct config *cfg,
                    const struct ruleset *rs)
 {
   struct approving w = { .args = args, .cfg = cfg, .rs = rs, .dirfd = -1 };
-  int status = load_plan(&w);
+  int lockfd, status = lock(args, cfg, &lockfd);
+  if(status)
+    return status;
+  status = load_plan(&w);
   if(!status)
     status = rules_to_approve(args->plan, &w.plan, &w.ap);
   if(!status)
@@ -275,6 +297,7 @@ static int approve(const struct approve_args *args, const struct config *cfg,
   db_release(&w.sig);
   approval_release(&w.ap);
   plan_release(&w.plan);
+  lock_release(lockfd);
   return status;
 }
 

@@ -3,7 +3,8 @@
 # message: an expired approval (approval-valid), an approval signed by a
 # key that is not in approvers (put there by hand), a kept plan edited
 # after it was approved, too few approvals (approvals = 2) until the second
-# comes (a key of lethe keygen, PEM, signing in process). And lethe check:
+# comes (a key of lethe keygen, PEM, signing in process; refused while a
+# run holds the state directory). And lethe check:
 # the review keys where they mean nothing, an approvers file that is
 # missing or is no allowed_signers file, too few keys, each at FILE:LINE.
 . "$(dirname "$0")/lib.sh"
@@ -110,7 +111,20 @@ run run "$LETHE" run "${L[@]}"
 expect_rc 0 run
 expect_in run "rule clients has 1 of the 2 approvals it needs"
 untouched "$D" "one approval of two"
-run dora "$LETHE" approve "$T/2.json" --key "$D/dora/dora.key" "${L[@]}"
+# While a run holds the state directory, approve waits (--wait) or refuses.
+if command -v flock >/dev/null; then
+  (exec 9>>"$D/state/lock" && flock 9 && : >"$D/locked" && exec sleep 3) &
+  holder=$!
+  CLEANUP_HOOKS+=("kill $holder 2>/dev/null")
+  for ((i = 0; i < 100; i++)); do [[ -e $D/locked ]] && break; sleep 0.05; done
+  run locked "$LETHE" approve "$T/2.json" --key "$D/dora/dora.key" "${L[@]}"
+  expect_rc 3 locked
+  expect_in locked "is in use by another lethe"
+  [[ -z $(find "$D/state/approvals" -name "$(keyid "$D/dora/dora.key.pub").approval") ]] ||
+    fail "an approval was kept while the state directory was locked"
+  wait "$holder"
+fi
+run dora "$LETHE" approve "$T/2.json" --key "$D/dora/dora.key" --wait "${L[@]}"
 expect_rc 0 dora
 expect_in dora "clients: 2 of 2 approvals"
 run run2 "$LETHE" run "${L[@]}"
