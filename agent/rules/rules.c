@@ -377,6 +377,8 @@ static void add_setting(struct loader *l, struct rule *r, const char *key,
 static void rule_key(struct loader *l, const char *key, const char *value, int line)
 {
   struct rule *r = l->rule;
+  if(rules_review_key(r, l->path, key, value, line, l->d, &l->oom))
+    return; /* approvers, approvals, approval-valid (rules_review.c) */
   if(!strcmp(key, "description"))
     set_once(l, &r->description, key, value, line);
   else if(!strcmp(key, "basis"))
@@ -403,7 +405,7 @@ static void rule_key(struct loader *l, const char *key, const char *value, int l
     set_review(l, r, value, line);
   else if(!strcmp(key, "max-delete"))
     set_max_delete(l, r, value, line);
-  else if(!rules_review_key(r, l->path, key, value, line, l->d, &l->oom))
+  else
     add_setting(l, r, key, value, line);
 }
 
