@@ -168,9 +168,10 @@ static bool runs(struct applier *a, const struct plan_rule *pr)
     return false;
   if(r->review_required && !a->opts->reviewed) {
     log_msg(LOG_NOTICE, "rule %s needs review: %llu items not deleted; save a plan with "
-            "'lethe plan --rule %s --format json -o FILE', review it, then 'lethe apply --plan "
-            "FILE'",
-            r->name, (unsigned long long)pr->count[DECISION_DELETE], r->name);
+            "'lethe plan --rule %s --format json -o FILE', review it, then %s",
+            r->name, (unsigned long long)pr->count[DECISION_DELETE], r->name, r->approvers ?
+            "approve it with 'lethe approve FILE --key KEY' for the next run to apply" :
+            "'lethe apply --plan FILE'");
     a->stats->needs_review += pr->count[DECISION_DELETE];
     return false;
   }
@@ -203,6 +204,9 @@ lethe_rc apply_plan(const struct config *cfg, const struct ruleset *rs, struct p
   for(size_t i = 0; i < p->n_rules; i++)
     a.total += p->rules[i].count[DECISION_DELETE];
   rc = journal_begin(&a.j, cfg->state_dir, p->hash, err);
+  for(size_t i = 0; !rc && i < opts->n_approvals; i++)
+    rc = journal_append(&a.j, &(struct journal_record){ .type = JOURNAL_APPROVAL,
+                                                        .approval = opts->approvals[i] });
   if(rc) {
     journal_close(&a.j);
     return rc;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "journal_record.h"
 #include "plan.h"
 #include "rules.h"
 
@@ -15,6 +16,8 @@ struct apply_opts {
   bool reviewed;        /* the plan came from a file an operator reviewed:
                            rules with review = required may run */
   int64_t now;          /* the real time, for re-checking holds */
+  const struct journal_approval *approvals; /* who approved the plan (lethe approve), */
+  size_t n_approvals;   /* journalled after "begin" for the certificate */
 };
 
 struct apply_stats {

@@ -10,6 +10,7 @@
 static const char *const type_names[] = {
   [JOURNAL_BEGIN] = "begin", [JOURNAL_RULE] = "rule", [JOURNAL_INTENT] = "intent",
   [JOURNAL_OUTCOME] = "outcome", [JOURNAL_SKIP] = "skip", [JOURNAL_END] = "end",
+  [JOURNAL_APPROVAL] = "approval",
 };
 
 #define N_TYPES (sizeof(type_names) / sizeof(type_names[0]))
@@ -162,6 +163,16 @@ static void write_end(const struct journal_end *e, struct jsonw *w)
   put(w, "type", "end");
 }
 
+static void write_approval(const struct journal_approval *a, struct jsonw *w)
+{
+  put(w, "approved_at", a->approved_at);
+  put(w, "fingerprint", a->fingerprint);
+  put(w, "message", a->message);
+  put(w, "principal", a->principal);
+  put(w, "signature", a->signature);
+  put(w, "type", "approval");
+}
+
 lethe_rc journal_record_write(const struct journal_record *rec, struct dynbuf *out)
 {
   struct jsonw w;
@@ -184,6 +195,9 @@ lethe_rc journal_record_write(const struct journal_record *rec, struct dynbuf *o
     break;
   case JOURNAL_END:
     write_end(&rec->end, &w);
+    break;
+  case JOURNAL_APPROVAL:
+    write_approval(&rec->approval, &w);
     break;
   }
   jsonw_object_end(&w);
@@ -356,6 +370,15 @@ static void read_end(struct reader *r, struct journal_end *e)
   e->status = maybe(r, "status");
 }
 
+static void read_approval(struct reader *r, struct journal_approval *a)
+{
+  a->approved_at = need(r, "approved_at");
+  a->fingerprint = need(r, "fingerprint");
+  a->principal = need(r, "principal");
+  a->message = need(r, "message");
+  a->signature = need(r, "signature");
+}
+
 static bool read_type(struct reader *r, enum journal_type *out)
 {
   const char *type = need(r, "type");
@@ -395,6 +418,9 @@ lethe_rc journal_record_read(struct json_object *o, struct journal_record *rec,
     break;
   case JOURNAL_END:
     read_end(&r, &rec->end);
+    break;
+  case JOURNAL_APPROVAL:
+    read_approval(&r, &rec->approval);
     break;
   }
   return rc ? rc : r.bad ? LETHE_E_PARSE : LETHE_OK;

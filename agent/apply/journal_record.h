@@ -11,6 +11,8 @@
  *   outcome  what happened to the intent with the same seq
  *   skip     an item not attempted (changed, held, refused), and why
  *   end      the run finished: status
+ *   approval a person's signed approval of the plan the run applies
+ *            (lethe-approve(1)): who, their key, when; after begin
  *
  * Strings are borrowed: from the caller when writing; from the parsed line
  * when reading (valid until the reader's callback returns), or from a
@@ -33,6 +35,7 @@ enum journal_type {
   JOURNAL_OUTCOME,
   JOURNAL_SKIP,
   JOURNAL_END,
+  JOURNAL_APPROVAL,
 };
 
 struct journal_begin {
@@ -90,6 +93,14 @@ struct journal_end {
   const char *status;         /* "done", "some-failed", "recovered" */
 };
 
+struct journal_approval {
+  const char *principal;      /* as the rule's approvers file names the key */
+  const char *fingerprint;    /* "SHA256:..." */
+  const char *approved_at;    /* ISO 8601 UTC, as signed */
+  const char *message;        /* the approval as signed, and its armored */
+  const char *signature;      /* SSHSIG signature: anyone can check them */
+};
+
 /* One record; only the member named by type is meaningful. */
 struct journal_record {
   enum journal_type type;
@@ -98,6 +109,7 @@ struct journal_record {
   struct journal_item item;   /* intent and skip */
   struct journal_outcome outcome;
   struct journal_end end;
+  struct journal_approval approval;
 };
 
 /* Append rec as one line (with its newline) to out. A detail that is not a

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "approvers.h"
 #include "isotime.h"
 #include "log.h"
 #include "progress.h"
@@ -52,12 +53,13 @@ static void report_diag(struct diag *d, lethe_rc rc)
  * one pass, even when the rule files had errors of their own. */
 static lethe_rc load_rules(struct cmd_env *env, struct diag *d)
 {
-  lethe_rc rc = rules_load(&env->cfg, &env->rs, d), bound, checked;
+  lethe_rc rc = rules_load(&env->cfg, &env->rs, d), bound, checked, approvers;
   if(rc && rc != LETHE_E_CONFIG)
     return rc;
   bound = sources_bind(&env->rs, d);
   checked = bound == LETHE_E_NOMEM ? bound : plugins_check_rules(&env->cfg, &env->rs, d);
-  return rc ? rc : bound ? bound : checked;
+  approvers = approvers_check_rules(&env->rs, d);
+  return rc ? rc : bound ? bound : checked ? checked : approvers;
 }
 
 /* The ledger's history of deletions behind each clock deleted:RULE. */

@@ -1,6 +1,7 @@
 /* lethe run: what the systemd timer runs. Recover what a stopped run left,
- * then plan and apply every rule that is due by its cadence. Rules with
- * review = required are only reported: they need `lethe apply --plan`. */
+ * apply the plans people approved (lethe approve), then plan and apply
+ * every rule that is due by its cadence. Rules with review = required are
+ * deleted from only by an approved plan (or by `lethe apply --plan`). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,14 +13,17 @@
 #include "log.h"
 #include "planner.h"
 #include "prune.h"
+#include "run_approved.h"
 #include "run_notices.h"
 #include "runner.h"
 
 static const char usage[] =
   "Usage: lethe run [-c CONFIG] [--wait]\n"
   "\n"
-  "Recover any run that stopped early, then plan and apply each rule that is\n"
-  "due (rules with 'every' run once per period; the others every time), then\n"
+  "Recover any run that stopped early, apply the plans approved with\n"
+  "'lethe approve' that have every approval they need, then plan and apply\n"
+  "each rule that is due (rules with 'every' run once per period; the others\n"
+  "every time; rules with review = required only from an approved plan), then\n"
   "remove the journals of runs certified more than keep-journals ago.\n"
   "This is what lethe.timer runs; it never asks for confirmation.\n"
   "After the deletions, rules with 'notify' e-mail their items entering grace\n"
@@ -131,6 +135,8 @@ static int run_due(const struct config *cfg, const struct ruleset *rs)
   struct cadence c = { 0 };
   struct plan p = { 0 };
   int applied;
+  /* Approved plans first: the fresh plan then sees what they left. */
+  int approved = run_approved(cfg, rs, opts.now);
   int status = plan_due(cfg, rs, &c, &p, opts.now);
   if(status <= EXIT_SOME_FAILED && p.n_rules) {
     applied = runner_apply(cfg, rs, &p, &opts);
@@ -150,7 +156,7 @@ static int run_due(const struct config *cfg, const struct ruleset *rs)
   }
   cadence_release(&c);
   plan_release(&p);
-  return status;
+  return approved > status ? approved : status;
 }
 
 /* The journals of runs certified more than keep-journals ago go: they

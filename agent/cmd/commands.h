@@ -39,5 +39,6 @@ int cmd_show(int argc, char **argv, struct cmd_env *env);
 int cmd_restore_check(int argc, char **argv, struct cmd_env *env);
 int cmd_confirm(int argc, char **argv, struct cmd_env *env);
 int cmd_attestations(int argc, char **argv, struct cmd_env *env);
+int cmd_approve(int argc, char **argv, struct cmd_env *env);
 
 #endif

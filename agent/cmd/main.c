@@ -20,6 +20,8 @@ static const struct command commands[] = {
   { "apply", cmd_apply, NEEDS_LOCK, "delete what a plan says, journalling every deletion" },
   { "run", cmd_run, NEEDS_LOCK,
     "recover, then plan and apply the rules that are due (the timer)" },
+  { "approve", cmd_approve, NEEDS_RULES,
+    "sign your approval of a saved plan of rules that need review" },
   { "keygen", cmd_keygen, NEEDS_CONFIG, "create the signing key and allowed_signers" },
   { "verify", cmd_verify, NEEDS_CONFIG,
     "check the ledger: signatures, chain, append-only history" },

@@ -136,7 +136,7 @@ static int status_of(const struct apply_stats *s)
 
 /* No deletion without a certificate: the signing key must load before
  * anything is deleted, unless the configuration lets certificates wait. */
-static bool can_certify(const struct config *cfg, const struct plan *p, bool reviewed)
+bool runner_can_certify(const struct config *cfg, const struct plan *p, bool reviewed)
 {
   struct sshsig_key *key = NULL;
   struct lethe_err err = { 0 };
@@ -163,7 +163,7 @@ int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan
     log_msg(LOG_ERR, "refused: %s", err.msg);
     return EXIT_REFUSED;
   }
-  if(!can_certify(cfg, p, opts->reviewed))
+  if(!runner_can_certify(cfg, p, opts->reviewed))
     return EXIT_REFUSED;
   rc = apply_plan(cfg, rs, p, opts, &stats, &err);
   if(rc) {

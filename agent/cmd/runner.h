@@ -19,6 +19,10 @@ int runner_prepare(const struct config *cfg, const struct ruleset *rules, bool w
 int runner_apply(const struct config *cfg, const struct ruleset *rs, struct plan *p,
                  const struct apply_opts *opts);
 
+/* Whether p's deletions can be certified: the signing key loads, or the
+ * configuration lets certificates wait; if not, say so (logged). */
+bool runner_can_certify(const struct config *cfg, const struct plan *p, bool reviewed);
+
 /* Items the plan would delete in this run, over every rule (rules with
  * review = required count only when the plan was reviewed). */
 uint64_t runner_count_deletions(const struct plan *p, bool reviewed);

@@ -52,6 +52,21 @@ static const char *clean(struct show_out *o, const char *s, bool is_uri)
   return db_str(&o->clean);
 }
 
+/* The i-th approval of the plan (lethe approve) as "WHO (FINGERPRINT) at
+ * TIME" in buf; false past the last. */
+static bool approval_text(struct json_object *doc, size_t i, char *buf, size_t n)
+{
+  struct json_object *list = sub(doc, "approvals"), *a;
+  if(!list || !json_object_is_type(list, json_type_array) ||
+     i >= json_object_array_length(list))
+    return false;
+  a = json_object_array_get_idx(list, i);
+  snprintf(buf, n, "%s (%s) at %s", get(a, "principal") ? get(a, "principal") : "?",
+           get(a, "fingerprint") ? get(a, "fingerprint") : "?",
+           get(a, "approved_at") ? get(a, "approved_at") : "?");
+  return true;
+}
+
 /* ---- text ---------------------------------------------------------------- */
 
 static void text_field(struct show_out *b, const char *label, const char *value)
@@ -75,6 +90,8 @@ static void text_header(struct json_object *doc, struct show_out *b, const char 
   if(json_object_get_boolean(sub(doc, "recovered")))
     text_field(b, "recovered", "yes: the run was interrupted and completed by recovery");
   text_field(b, "plan", get(doc, "plan_hash") ? get(doc, "plan_hash") : "none");
+  for(size_t i = 0; approval_text(doc, i, sig, sizeof(sig)); i++)
+    text_field(b, "approved by", sig);
   text_field(b, "previous", get(doc, "previous") ? get(doc, "previous")
                                                  : "none (the first in its ledger)");
   snprintf(sig, sizeof(sig), "%s.sig", file);
@@ -181,6 +198,7 @@ static void html_row(struct show_out *b, const char *label, const char *value, b
 
 static void html_header(struct json_object *doc, struct show_out *b)
 {
+  char approved[1024];
   fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
         "Certificate of deletion ", stdout);
   html_put(b, get(doc, "id"), false);
@@ -198,6 +216,8 @@ static void html_header(struct json_object *doc, struct show_out *b)
   if(json_object_get_boolean(sub(doc, "recovered")))
     html_row(b, "Recovered", "yes: the run was interrupted and completed by recovery", false);
   html_row(b, "Plan", get(doc, "plan_hash") ? get(doc, "plan_hash") : "none", true);
+  for(size_t i = 0; approval_text(doc, i, approved, sizeof(approved)); i++)
+    html_row(b, "Approved by", approved, false);
   html_row(b, "Previous certificate", get(doc, "previous") ? get(doc, "previous")
                                                            : "none (the first in its ledger)",
            true);

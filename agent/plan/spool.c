@@ -90,8 +90,8 @@ static lethe_rc refill(struct spool *s, struct reader *r, size_t max_line)
 {
   size_t want = r->end - r->pos < SPOOL_BLOCK ? (size_t)(r->end - r->pos) : SPOOL_BLOCK;
   ssize_t k;
-  if(r->start)
-    memmove(r->buf, r->buf + r->start, r->len - r->start); /* (buf is NULL at first) */
+  if(r->start) /* else nothing to move, and the first time no buffer yet (NULL) */
+    memmove(r->buf, r->buf + r->start, r->len - r->start);
   r->len -= r->start;
   r->start = 0;
   if(r->len > max_line)

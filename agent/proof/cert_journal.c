@@ -41,6 +41,25 @@ static lethe_rc add_rule(struct cert_run *run, const struct journal_rule *r)
   return LETHE_OK;
 }
 
+static lethe_rc add_approval(struct cert_run *run, const struct journal_approval *a)
+{
+  struct cert_approval *v = realloc(run->approvals, (run->n_approvals + 1) * sizeof(*v));
+  lethe_rc rc;
+  if(!v)
+    return LETHE_E_NOMEM;
+  run->approvals = v;
+  v += run->n_approvals++;
+  memset(v, 0, sizeof(*v));
+  rc = keep(&v->principal, a->principal);
+  if(!rc)
+    rc = keep(&v->fingerprint, a->fingerprint);
+  if(!rc)
+    rc = keep(&v->message, a->message);
+  if(!rc)
+    rc = keep(&v->signature, a->signature);
+  return rc ? rc : keep(&v->approved_at, a->approved_at);
+}
+
 static lethe_rc on_run_record(void *ctx, const struct journal_record *rec, int line)
 {
   struct run_reader *r = ctx;
@@ -62,6 +81,8 @@ static lethe_rc on_run_record(void *ctx, const struct journal_record *rec, int l
     return rc ? rc : keep(&run->status, rec->end.status);
   case JOURNAL_RULE:
     return add_rule(run, &rec->rule);
+  case JOURNAL_APPROVAL:
+    return add_approval(run, &rec->approval);
   default:
     return LETHE_OK;
   }
@@ -102,6 +123,14 @@ void cert_run_release(struct cert_run *run)
   for(size_t i = 0; i < run->n_rules; i++)
     journal_rule_release(&run->rules[i]);
   free(run->rules);
+  for(size_t i = 0; i < run->n_approvals; i++) {
+    free(run->approvals[i].principal);
+    free(run->approvals[i].fingerprint);
+    free(run->approvals[i].approved_at);
+    free(run->approvals[i].message);
+    free(run->approvals[i].signature);
+  }
+  free(run->approvals);
   free(run->plan);
   free(run->started);
   free(run->finished);

@@ -20,6 +20,11 @@ struct cert_journal {
   size_t len;
 };
 
+/* A person's approval of the run's plan, from an "approval" record. */
+struct cert_approval {
+  char *principal, *fingerprint, *approved_at, *message, *signature;
+};
+
 /* What the journal says of its run. Strings are owned (NULL: not given). */
 struct cert_run {
   char id[UUID_TEXT_LEN];     /* the begin record's run, else the file name's */
@@ -28,9 +33,11 @@ struct cert_run {
   char *plan, *started, *finished, *status;
   struct journal_rule_copy *rules;
   size_t n_rules;
+  struct cert_approval *approvals;
+  size_t n_approvals;
 };
 
-/* Read j's begin, rule and end records into run. LETHE_E_PARSE when the
+/* Read j's begin, rule, approval and end records into run. LETHE_E_PARSE when the
  * journal gives no run id. */
 lethe_rc cert_run_read(const struct cert_journal *j, struct cert_run *run,
                        struct lethe_err *err) WUR;

@@ -320,6 +320,29 @@ static void totals(struct out *o, const struct cert_writer *w)
   raw(o, "}");
 }
 
+/* Who approved the run's plan (lethe approve), when there were any, with
+ * what they signed, so that the certificate alone lets an auditor check
+ * each approval with ssh-keygen; a certificate of a run without approvals
+ * stays as it was. */
+static void approvals(struct out *o, const struct cert_run *run)
+{
+  if(!run->n_approvals)
+    return;
+  key(o, "approvals", false);
+  raw(o, "[");
+  for(size_t i = 0; i < run->n_approvals; i++) {
+    const struct cert_approval *a = &run->approvals[i];
+    raw(o, i ? ",{" : "{");
+    key_str(o, "approved_at", a->approved_at, true);
+    key_str(o, "fingerprint", a->fingerprint, false);
+    key_str(o, "message", a->message, false);
+    key_str(o, "principal", a->principal, false);
+    key_str(o, "signature", a->signature, false);
+    raw(o, "}");
+  }
+  raw(o, "]");
+}
+
 /* Everything after the rows. */
 static lethe_rc head_tail(struct cert_writer *w, const struct cert_head *h)
 {
@@ -352,6 +375,7 @@ lethe_rc cert_writer_head(struct cert_writer *w, const struct cert_head *h, stru
   db_reset(&w->head);
   raw(&o, "{");
   key_str(&o, "agent_version", h->ctx->agent_version, true);
+  approvals(&o, h->run);
   columns(&o);
   key(&o, "details", false);
   raw(&o, "[");

@@ -20,6 +20,7 @@
 #define SSHSIG_NS_CERTIFICATE "certificate@lethe"
 #define SSHSIG_NS_GIT "git"
 #define SSHSIG_NS_ATTESTATION "attestation@lethe"
+#define SSHSIG_NS_APPROVAL "approval@lethe"   /* lethe approve: a plan's approval */
 
 struct sshsig_key;  /* an Ed25519 key pair (or a public key only) */
 

@@ -14,6 +14,7 @@
 #include "inifile.h"
 #include "isotime.h"
 #include "rules_notify.h"
+#include "rules_review.h"
 
 static const char *const clock_names[] = {
   [CLOCK_MTIME] = "mtime", [CLOCK_BTIME] = "btime", [CLOCK_CTIME] = "ctime",
@@ -379,6 +380,8 @@ static void rule_key(struct loader *l, const char *key, const char *value, int l
   struct rule *r = l->rule;
   if(rules_notify_key(r, l->path, key, value, line, l->d))
     return;
+  if(rules_review_key(r, l->path, key, value, line, l->d, &l->oom))
+    return; /* approvers, approvals, approval-valid (rules_review.c) */
   if(!strcmp(key, "description"))
     set_once(l, &r->description, key, value, line);
   else if(!strcmp(key, "basis"))
@@ -577,6 +580,7 @@ static void rule_free(struct rule *r)
   free(r->subject);
   free(r->events_path);
   free(r->deleted_by);
+  free(r->approvers);
   events_free(r->events);
   if(r->store_data_free)
     r->store_data_free(r->store_data);

@@ -81,6 +81,10 @@ struct rule {
   bool has_grace;
   struct duration grace;
   bool review_required;
+  char *approvers;         /* review: allowed_signers of who may approve (absolute) */
+  int approvers_line, approvals_line, approval_valid_line; /* 0: key not given */
+  unsigned approvals;      /* approvals needed; 0: not given (1) */
+  struct duration approval_valid; /* how long an approval stands */
   struct max_delete max_delete;
   struct lethe_setting *settings; /* other keys: the agent's own (remove-empty-dirs),
                                      the source's, the plugin's; key and value owned */

@@ -10,6 +10,7 @@
 
 #include "events.h"
 #include "rules_notify.h"
+#include "rules_review.h"
 
 /* Settings the agent itself reads, whatever the action. */
 static const char *const host_keys[] = { "remove-empty-dirs", NULL };
@@ -41,6 +42,7 @@ bool rules_host_key(const struct rule *r, const struct lethe_setting *s, int lin
 
 static lethe_rc finish_rule(struct rule *r, struct diag *d)
 {
+  rules_review_finish(r, d);
   if(!r->source)
     diag_error(d, r->file, r->line, "[rule %s] has no 'source'", r->name);
   if(!r->has_retain && r->report)
