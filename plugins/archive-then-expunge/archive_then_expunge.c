@@ -22,6 +22,7 @@
 #include <openssl/rand.h>
 
 #include "mbox_archive.h"
+#include "archive_dir.h"
 #include "lethe/plugin.h"
 #include "mailbox.h"
 
@@ -54,40 +55,6 @@ struct stage {
   char name[256];
 };
 
-/* Letters, digits, '.', '-' and '_' of s, the rest '_', at most max bytes. */
-static void sanitise(char *out, const char *s, size_t max)
-{
-  size_t i = 0;
-  for(; s[i] && i < max; i++) {
-    char c = s[i];
-    out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-             c == '.' || c == '-' || c == '_' ? c : '_';
-  }
-  out[i] = '\0';
-}
-
-static lethe_rc check_dir(struct ate_state *st, const char *path, struct lethe_err *err)
-{
-  struct stat sb;
-  if(path[0] != '/' || strlen(path) > PATH_MAX_ || strpbrk(path, "\"\\"))
-    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path': must be an absolute path of "
-                   "at most %d bytes without quotes or backslashes", PATH_MAX_);
-  st->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if(st->dirfd < 0)
-    return err_sys(err, LETHE_E_CONFIG, "setting 'archive-path': cannot open '%s' as a "
-                   "directory", path);
-  if(fstat(st->dirfd, &sb))
-    return err_sys(err, LETHE_E_CONFIG, "setting 'archive-path': cannot stat '%s'", path);
-  if(sb.st_mode & (S_IWGRP | S_IWOTH))
-    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path': '%s' is group- or "
-                   "world-writable", path);
-  if(sb.st_uid != geteuid())
-    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path': '%s' belongs to uid %u, not "
-                   "to this user", path, (unsigned)sb.st_uid);
-  st->dir = strdup(path);
-  return st->dir ? LETHE_OK : err_set(err, LETHE_E_NOMEM, "out of memory");
-}
-
 static lethe_rc read_own(struct ate_state *st, const struct lethe_rule_info *rule,
                          struct lethe_err *err)
 {
@@ -103,7 +70,9 @@ static lethe_rc read_own(struct ate_state *st, const struct lethe_rule_info *rul
   }
   if(!path)
     return err_set(err, LETHE_E_CONFIG, "setting 'archive-path' is required");
-  return check_dir(st, path, err) ? err->rc : mbox_format_check(st->fmt, err);
+  if(archive_dir_open(path, PATH_MAX_, &st->dirfd, &st->dir, err))
+    return err->rc;
+  return mbox_format_check(st->fmt, err);
 }
 
 /* ---- staging and writing a chunk's archive ---------------------------------------- */
@@ -323,8 +292,8 @@ static lethe_rc open_rule(const struct lethe_rule_info *rule, void **state, char
     state_free(st);
     return rc;
   }
-  sanitise(st->rule, rule->name ? rule->name : "rule", 64);
-  sanitise(st->folder, st->s.cfg.url.mailbox, 64);
+  archive_name_part(st->rule, rule->name ? rule->name : "rule", 64);
+  archive_name_part(st->folder, st->s.cfg.url.mailbox, 64);
   st->s.archive = archive_chunk;
   st->s.archive_ctx = st;
   *state = st;

@@ -22,46 +22,13 @@
 #include <openssl/rand.h>
 
 #include "atgd.h"
+#include "archive_dir.h"
 #include "lethe/plugin.h"
 
 static const char *const own[] = { "archive-path", "archive-format", NULL };
 static const char *const settings[] = { "credentials", "cloud", "graph-endpoint",
                                         "login-endpoint", "ca-file", "hold-category", "items",
                                         "method", "archive-path", "archive-format", NULL };
-
-/* Letters, digits, '.', '-' and '_' of s, the rest '_', at most max bytes. */
-static void sanitise(char *out, const char *s, size_t max)
-{
-  size_t i = 0;
-  for(; s[i] && i < max; i++) {
-    char c = s[i];
-    out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-             c == '.' || c == '-' || c == '_' ? c : '_';
-  }
-  out[i] = '\0';
-}
-
-static lethe_rc check_dir(struct atgd_state *st, const char *path, struct lethe_err *err)
-{
-  struct stat sb;
-  if(path[0] != '/' || strlen(path) > ATGD_PATH_MAX || strpbrk(path, "\"\\"))
-    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path': must be an absolute path of "
-                   "at most %d bytes without quotes or backslashes", ATGD_PATH_MAX);
-  st->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if(st->dirfd < 0)
-    return err_sys(err, LETHE_E_CONFIG, "setting 'archive-path': cannot open '%s' as a "
-                   "directory", path);
-  if(fstat(st->dirfd, &sb))
-    return err_sys(err, LETHE_E_CONFIG, "setting 'archive-path': cannot stat '%s'", path);
-  if(sb.st_mode & (S_IWGRP | S_IWOTH))
-    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path': '%s' is group- or "
-                   "world-writable", path);
-  if(sb.st_uid != geteuid())
-    return err_set(err, LETHE_E_CONFIG, "setting 'archive-path': '%s' belongs to uid %u, not "
-                   "to this user", path, (unsigned)sb.st_uid);
-  st->dir = strdup(path);
-  return st->dir ? LETHE_OK : err_set(err, LETHE_E_NOMEM, "out of memory");
-}
 
 static lethe_rc read_own(struct atgd_state *st, const struct lethe_rule_info *rule,
                          struct lethe_err *err)
@@ -84,7 +51,9 @@ static lethe_rc read_own(struct atgd_state *st, const struct lethe_rule_info *ru
   }
   if(!path)
     return err_set(err, LETHE_E_CONFIG, "setting 'archive-path' is required");
-  return check_dir(st, path, err) ? err->rc : mbox_format_check(st->fmt, err);
+  if(archive_dir_open(path, ATGD_PATH_MAX, &st->dirfd, &st->dir, err))
+    return err->rc;
+  return mbox_format_check(st->fmt, err);
 }
 
 /* ---- shared by the hooks --------------------------------------------------------- */
@@ -193,8 +162,8 @@ static lethe_rc open_rule(const struct lethe_rule_info *rule, void **state, char
     state_free(st);
     return rc;
   }
-  sanitise(st->rule, rule->name ? rule->name : "rule", 64);
-  sanitise(st->where, st->s.cfg.src.n_parts ? st->s.cfg.src.parts[st->s.cfg.src.n_parts - 1]
+  archive_name_part(st->rule, rule->name ? rule->name : "rule", 64);
+  archive_name_part(st->where, st->s.cfg.src.n_parts ? st->s.cfg.src.parts[st->s.cfg.src.n_parts - 1]
                                             : "drive", 64);
   st->s.archive = st->s.cfg.src.kind == GRAPH_DRIVE ? atgd_drive : atgd_mail;
   snprintf(st->method, sizeof(st->method), "each %s archived into %s archives in %s, fsynced "
