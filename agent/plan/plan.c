@@ -106,10 +106,13 @@ static const char *convert(struct dynbuf *buf, const char *s, size_t n, bool enc
   return db_str(buf);
 }
 
-static const char *time_text(bool has, int64_t t, char *buf)
+/* The text of t (NULL when not has): as the policy wrote it, if it did. */
+static const char *time_text(bool has, const char *known, int64_t t, char *buf)
 {
   if(!has)
     return NULL;
+  if(known[0])
+    return known;
   isotime_format(t, buf);
   return buf;
 }
@@ -146,10 +149,10 @@ static lethe_rc add_item(struct plan *p, const struct rule *r, const struct item
   struct plan_entry e = {
     .action = r->action,
     .clock_name = clock_name(r->clock),
-    .clock_value = time_text(v->has_clock, v->clock, clock),
+    .clock_value = time_text(v->has_clock, v->clock_text, v->clock, clock),
     .decision = v->decision,
-    .due = time_text(r->has_grace && v->has_expires, v->due, due),
-    .expires = time_text(v->has_expires, v->expires, expires),
+    .due = time_text(r->has_grace && v->has_expires, "", v->due, due),
+    .expires = time_text(v->has_expires, v->expires_text, v->expires, expires),
     .findings = it->findings,
     .identity = it->identity[0] ? it->identity : NULL,
     .kind = it->kind,
