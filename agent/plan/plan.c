@@ -60,6 +60,11 @@ void plan_render_with(struct plan *p, plan_render_fn render)
   p->render = render;
 }
 
+void plan_join_lines(struct plan *p)
+{
+  p->joined = true;
+}
+
 /* Hash the pending JSON lines in one block, and spool them unless the
  * spool keeps the rendered form. */
 static lethe_rc flush_pending(struct plan *p)
@@ -68,7 +73,7 @@ static lethe_rc flush_pending(struct plan *p)
   if(!p->pending.len)
     return LETHE_OK;
   EVP_DigestUpdate(p->sha, p->pending.mem, p->pending.len);
-  if(!p->render)
+  if(!p->render && !p->joined)
     rc = spool_add(&p->spool, p->pending.mem, p->pending.len);
   db_reset(&p->pending);
   return rc;
@@ -134,6 +139,10 @@ static lethe_rc keep_entry(struct plan *p, const struct plan_entry *e)
     rc = db_add(&p->pending, "\n", 1);
   if(!rc && p->pending.len >= SPOOL_BLOCK)
     rc = flush_pending(p);
+  if(!rc && p->joined && spool_tell(&p->spool))
+    rc = spool_add(&p->spool, ",\n", 2);
+  if(!rc && p->joined)
+    rc = spool_add(&p->spool, p->line.mem, p->line.len);
   if(rc || !p->render)
     return rc;
   db_reset(&p->rendered.out);
@@ -242,7 +251,7 @@ lethe_rc plan_finish(struct plan *p, struct lethe_err *err)
 static lethe_rc each_line(struct plan *p, size_t i, spool_line_fn fn, void *ctx)
 {
   const struct plan_rule *pr = &p->rules[i];
-  if(p->render)
+  if(p->render || p->joined)
     return LETHE_E_USAGE;
   return spool_each_line(&p->spool, pr->spool_begin, pr->spool_end, LINE_MAX_BYTES, fn, ctx);
 }
@@ -305,7 +314,7 @@ lethe_rc plan_copy_lines(struct plan *p, size_t i, FILE *out, const char *sep, b
 
 lethe_rc plan_copy_rendered(struct plan *p, size_t i, FILE *out)
 {
-  if(!p->render)
+  if(!p->render && !p->joined)
     return LETHE_E_USAGE;
   return spool_copy(&p->spool, p->rules[i].spool_begin, p->rules[i].spool_end, out);
 }
