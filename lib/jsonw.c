@@ -44,6 +44,14 @@ void jsonw_key(struct jsonw *w, const char *key)
   w->need_comma = false;
 }
 
+void jsonw_key_quoted(struct jsonw *w, const char *quoted, size_t len)
+{
+  if(w->need_comma)
+    put(w, ",", 1);
+  put(w, quoted, len);
+  w->need_comma = false;
+}
+
 /* True if one of the 8 bytes of x needs escaping: below 0x20, '"' or '\\'.
  * (The bit tricks of "Bit Twiddling Hacks": a borrow can mark a byte above
  * one that matches, never a word where none does.) */

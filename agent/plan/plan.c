@@ -60,6 +60,11 @@ void plan_render_with(struct plan *p, plan_render_fn render)
   p->render = render;
 }
 
+void plan_join_lines(struct plan *p)
+{
+  p->joined = true;
+}
+
 /* Hash the pending JSON lines in one block, and spool them unless the
  * spool keeps the rendered form. */
 static lethe_rc flush_pending(struct plan *p)
@@ -68,7 +73,7 @@ static lethe_rc flush_pending(struct plan *p)
   if(!p->pending.len)
     return LETHE_OK;
   EVP_DigestUpdate(p->sha, p->pending.mem, p->pending.len);
-  if(!p->render)
+  if(!p->render && !p->joined)
     rc = spool_add(&p->spool, p->pending.mem, p->pending.len);
   db_reset(&p->pending);
   return rc;
@@ -106,10 +111,13 @@ static const char *convert(struct dynbuf *buf, const char *s, size_t n, bool enc
   return db_str(buf);
 }
 
-static const char *time_text(bool has, int64_t t, char *buf)
+/* The text of t (NULL when not has): as the policy wrote it, if it did. */
+static const char *time_text(bool has, const char *known, int64_t t, char *buf)
 {
   if(!has)
     return NULL;
+  if(known[0])
+    return known;
   isotime_format(t, buf);
   return buf;
 }
@@ -131,6 +139,10 @@ static lethe_rc keep_entry(struct plan *p, const struct plan_entry *e)
     rc = db_add(&p->pending, "\n", 1);
   if(!rc && p->pending.len >= SPOOL_BLOCK)
     rc = flush_pending(p);
+  if(!rc && p->joined && spool_tell(&p->spool))
+    rc = spool_add(&p->spool, ",\n", 2);
+  if(!rc && p->joined)
+    rc = spool_add(&p->spool, p->line.mem, p->line.len);
   if(rc || !p->render)
     return rc;
   db_reset(&p->rendered.out);
@@ -146,10 +158,10 @@ static lethe_rc add_item(struct plan *p, const struct rule *r, const struct item
   struct plan_entry e = {
     .action = r->action,
     .clock_name = clock_name(r->clock),
-    .clock_value = time_text(v->has_clock, v->clock, clock),
+    .clock_value = time_text(v->has_clock, v->clock_text, v->clock, clock),
     .decision = v->decision,
-    .due = time_text(r->has_grace && v->has_expires, v->due, due),
-    .expires = time_text(v->has_expires, v->expires, expires),
+    .due = time_text(r->has_grace && v->has_expires, "", v->due, due),
+    .expires = time_text(v->has_expires, v->expires_text, v->expires, expires),
     .findings = it->findings,
     .identity = it->identity[0] ? it->identity : NULL,
     .kind = it->kind,
@@ -239,7 +251,7 @@ lethe_rc plan_finish(struct plan *p, struct lethe_err *err)
 static lethe_rc each_line(struct plan *p, size_t i, spool_line_fn fn, void *ctx)
 {
   const struct plan_rule *pr = &p->rules[i];
-  if(p->render)
+  if(p->render || p->joined)
     return LETHE_E_USAGE;
   return spool_each_line(&p->spool, pr->spool_begin, pr->spool_end, LINE_MAX_BYTES, fn, ctx);
 }
@@ -302,7 +314,7 @@ lethe_rc plan_copy_lines(struct plan *p, size_t i, FILE *out, const char *sep, b
 
 lethe_rc plan_copy_rendered(struct plan *p, size_t i, FILE *out)
 {
-  if(!p->render)
+  if(!p->render && !p->joined)
     return LETHE_E_USAGE;
   return spool_copy(&p->spool, p->rules[i].spool_begin, p->rules[i].spool_end, out);
 }

@@ -66,6 +66,7 @@ struct plan {
   struct timeline months;           /* the twelve from now's (upcoming) */
   char hash[PLAN_HASH_LEN];
   plan_render_fn render;            /* NULL: the spool keeps the JSON lines */
+  bool joined;                      /* ... joined by ",\n" (plan_join_lines) */
   struct dynbuf pending;            /* JSON lines not yet hashed (or spooled) */
   struct dynbuf line;               /* one entry being written */
   struct plan_render_bufs rendered; /* the same, as render writes it */
@@ -79,6 +80,12 @@ lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err) WUR;
  * JSON line. plan_each and plan_copy_lines are then refused (LETHE_E_USAGE);
  * plan_copy_rendered gives a rule's entries back. */
 void plan_render_with(struct plan *p, plan_render_fn render);
+
+/* Before any entry: keep the JSON lines joined by ",\n", as the items array
+ * of the JSON report holds them, so that the report copies them in the
+ * kernel (plan_copy_rendered) instead of reading back every line. The hash
+ * is unchanged; plan_each and plan_copy_lines are then refused. */
+void plan_join_lines(struct plan *p);
 
 /* Begin the entries of rule r; returns its summary slot in *out. */
 lethe_rc plan_begin_rule(struct plan *p, const struct rule *r, struct plan_rule **out) WUR;
@@ -110,7 +117,8 @@ lethe_rc plan_each(struct plan *p, size_t i, plan_entry_fn fn, void *ctx) WUR;
 lethe_rc plan_copy_lines(struct plan *p, size_t i, FILE *out, const char *sep,
                          bool *first) WUR;
 
-/* Copy rule i's entries, as plan_render_with's render wrote them, to out. */
+/* Copy rule i's entries, as plan_render_with's render wrote them (or
+ * joined, after plan_join_lines), to out. */
 lethe_rc plan_copy_rendered(struct plan *p, size_t i, FILE *out) WUR;
 
 /* Totals over every rule, by decision. */

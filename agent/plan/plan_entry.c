@@ -7,41 +7,38 @@
 #include "findings_text.h"
 #include "strpack.h"
 
-static void put_string(struct jsonw *w, const char *key, const char *value)
-{
-  jsonw_key(w, key);
-  jsonw_string(w, value);
-}
+/* Keys are literals: JSONW_KEY writes them whole. */
+#define PUT_STRING(w, key, value) (JSONW_KEY((w), key), jsonw_string((w), (value)))
 
 void plan_entry_write(const struct plan_entry *e, struct jsonw *w)
 {
   jsonw_object_begin(w);
-  put_string(w, "action", e->action);
-  jsonw_key(w, "clock");
+  PUT_STRING(w, "action", e->action);
+  JSONW_KEY(w, "clock");
   jsonw_object_begin(w);
-  put_string(w, "name", e->clock_name);
-  put_string(w, "value", e->clock_value);
+  PUT_STRING(w, "name", e->clock_name);
+  PUT_STRING(w, "value", e->clock_value);
   jsonw_object_end(w);
-  put_string(w, "decision", decision_name(e->decision));
-  put_string(w, "due", e->due);
-  put_string(w, "expires", e->expires);
+  PUT_STRING(w, "decision", decision_name(e->decision));
+  PUT_STRING(w, "due", e->due);
+  PUT_STRING(w, "expires", e->expires);
   if(e->findings) { /* contains = rules only: counts and redacted samples */
-    jsonw_key(w, "findings");
+    JSONW_KEY(w, "findings");
     findings_write_json(e->findings, w);
   }
-  put_string(w, "hold", e->hold);
-  put_string(w, "identity", e->identity);
-  put_string(w, "kind", item_kind_name(e->kind));
+  PUT_STRING(w, "hold", e->hold);
+  PUT_STRING(w, "identity", e->identity);
+  PUT_STRING(w, "kind", item_kind_name(e->kind));
   if(e->message_id_sha256) /* messages only: proves which went without naming it */
-    put_string(w, "message_id_sha256", e->message_id_sha256);
-  put_string(w, "path", e->path);
-  put_string(w, "reason", e->reason);
-  put_string(w, "rule", e->rule);
-  jsonw_key(w, "size");
+    PUT_STRING(w, "message_id_sha256", e->message_id_sha256);
+  PUT_STRING(w, "path", e->path);
+  PUT_STRING(w, "reason", e->reason);
+  PUT_STRING(w, "rule", e->rule);
+  JSONW_KEY(w, "size");
   jsonw_u64(w, e->size);
-  put_string(w, "store", item_store_name(e->store));
-  put_string(w, "subject", e->subject);
-  put_string(w, "uri", e->uri);
+  PUT_STRING(w, "store", item_store_name(e->store));
+  PUT_STRING(w, "subject", e->subject);
+  PUT_STRING(w, "uri", e->uri);
   jsonw_object_end(w);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "claims.h"
+#include "fileops.h"
 #include "progress.h"
 #include "source.h"
 
@@ -42,19 +43,30 @@ static lethe_rc settle_claim(struct sink_ctx *c, const struct item *it, struct v
                                                      (uint32_t)c->rule_index) : LETHE_OK;
 }
 
+static lethe_rc add_decided(struct sink_ctx *c, const struct item *it, struct verdict *v)
+{
+  lethe_rc rc = settle_claim(c, it, v);
+  if(rc)
+    return rc;
+  return plan_add(c->p, it, db_str(&c->encoded), c->path_off, v);
+}
+
 static lethe_rc on_item(void *ctx, const struct item *it, const struct subject_info *subj)
 {
   struct sink_ctx *c = ctx;
   struct verdict v;
+  struct item listed;
   lethe_rc rc = source_of(c->r)->uris(c->r, it, &c->raw, &c->encoded, &c->path_off);
   if(rc)
     return rc;
   policy_decide(c->r, c->rs, it, c->raw.mem, c->raw.len, subj, c->p->now, &v);
   progress_update(++c->decided);
-  rc = settle_claim(c, it, &v);
-  if(rc)
-    return rc;
-  return plan_add(c->p, it, db_str(&c->encoded), c->path_off, &v);
+  if(v.decision == DECISION_KEEP || !it->file_id || it->identity[0])
+    return add_decided(c, it, &v);
+  /* Listed: its identity is written now (see item.file_id). */
+  listed = *it;
+  file_id_format(it->file_id, listed.identity);
+  return add_decided(c, &listed, &v);
 }
 
 static bool chosen(const struct strlist *only, const char *name)

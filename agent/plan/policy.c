@@ -191,6 +191,37 @@ static void decide(const struct rule *r, const struct ruleset *rs, const struct 
                    const char *uri, size_t uri_len, const struct subject_info *subj,
                    int64_t now, struct verdict *out);
 
+/* "now" and the period are the same for every item of a rule, yet were
+ * formatted for each (with snprintf, for the period): a tenth of a large
+ * plan's user time. The last text of each is kept, per thread. */
+static _Thread_local struct {
+  bool has_now, has_period;
+  int64_t now;
+  struct duration period;
+  char now_text[ISOTIME_LEN];
+  char period_text[DURATION_TEXT_LEN];
+} texts;
+
+static const char *now_text(int64_t now)
+{
+  if(!texts.has_now || texts.now != now) {
+    isotime_format(now, texts.now_text);
+    texts.now = now;
+    texts.has_now = true;
+  }
+  return texts.now_text;
+}
+
+static const char *period_text(const struct duration *d)
+{
+  if(!texts.has_period || texts.period.count != d->count || texts.period.unit != d->unit) {
+    duration_format(d, texts.period_text);
+    texts.period = *d;
+    texts.has_period = true;
+  }
+  return texts.period_text;
+}
+
 /* contains =: what the scanner found comes first in the reason. action =
  * report: what would be due is listed as "report", never deleted. */
 void policy_decide(const struct rule *r, const struct ruleset *rs, const struct item *it,
@@ -224,8 +255,8 @@ static void decide(const struct rule *r, const struct ruleset *rs, const struct 
                    const char *uri, size_t uri_len, const struct subject_info *subj,
                    int64_t now, struct verdict *out)
 {
-  char c[ISOTIME_LEN], e[ISOTIME_LEN], d[ISOTIME_LEN], n[ISOTIME_LEN];
-  char period[DURATION_TEXT_LEN], grace[DURATION_TEXT_LEN];
+  char d[ISOTIME_LEN], grace[DURATION_TEXT_LEN];
+  const char *c = out->clock_text, *e = out->expires_text, *n, *period;
   bool held;
 
   memset(out, 0, sizeof(*out));
@@ -254,10 +285,10 @@ static void decide(const struct rule *r, const struct ruleset *rs, const struct 
   out->due = out->expires;
   if(r->has_grace && duration_add(out->expires, &r->grace, &out->due))
     out->due = INT64_MAX;
-  isotime_format(out->clock, c);
-  isotime_format(out->expires, e);
-  isotime_format(now, n);
-  duration_format(&r->retain, period);
+  isotime_format(out->clock, out->clock_text);
+  isotime_format(out->expires, out->expires_text);
+  n = now_text(now);
+  period = period_text(&r->retain);
   if(out->expires > now) {
     out->decision = DECISION_KEEP;
     arithmetic(out, "not due", clock_name(r->clock), c, period, e, ">", n);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "isotime.h"
 #include "item.h"
 #include "rules.h"
 
@@ -35,6 +36,10 @@ struct verdict {
   const char *hold;        /* the hold's name, or ".lethe-hold" */
   const char *hold_reason;  /* NULL when hold is a whole phrase (a store-side hold) */
   char reason[768];        /* for people: the arithmetic, or why not */
+  /* clock and expires as isotime_format writes them, when the decision
+   * needed them ("" otherwise): a plan entry shows the same text. */
+  char clock_text[ISOTIME_LEN];
+  char expires_text[ISOTIME_LEN];
 };
 
 /* Decide for item it, selected by rule r, at instant now. uri is the item's

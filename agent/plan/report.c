@@ -47,7 +47,8 @@ void report_prepare(struct plan *p, enum report_format f)
     plan_render_with(p, report_html_row);
     break;
   default:
-    break; /* json: the plan's own lines */
+    plan_join_lines(p); /* json: the plan's own lines, as its items array */
+    break;
   }
 }
 

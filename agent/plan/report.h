@@ -19,8 +19,9 @@ lethe_rc report_parse_format(const char *name, enum report_format *out) WUR;
 
 /* Before the plan is made: have format f's list of items written as the
  * entries come (text, csv and html), so that writing the report is copying
- * it, not reading back and parsing every entry; json copies the plan's own
- * lines. Optional: a report of a plan not prepared renders at the end. */
+ * it, not reading back and parsing every entry; json keeps the plan's own
+ * lines joined as its items array (plan_join_lines). Optional: a report of
+ * a plan not prepared renders at the end. */
 void report_prepare(struct plan *p, enum report_format f);
 
 /* Write the finished plan p to out. */

@@ -124,7 +124,7 @@ lethe_rc report_json(struct plan *p, FILE *out)
     rc = LETHE_E_IO;
   json_object_put(doc);
   for(size_t i = 0; i < p->n_rules && !rc; i++)
-    rc = plan_copy_lines(p, i, out, ",\n", &first);
+    rc = p->joined ? plan_copy_rendered(p, i, out) : plan_copy_lines(p, i, out, ",\n", &first);
   if(!rc && fputs("\n]}\n", out) == EOF)
     rc = LETHE_E_IO;
   return rc;

@@ -1,93 +1,93 @@
-/* PDF text through poppler-glib, one page at a time.
- *
- * Poppler reads the file through the descriptor (no copy of the file in
- * memory) and extracts each page's text in reading order; each page's text
- * is wiped as soon as it has been scanned. Poppler is GPL-2.0-or-GPL-3.0
- * licensed, so it may be linked into a GPL-3.0-or-later program. */
+/* PDF text, one page at a time, through the poppler module (pdf_module.h),
+ * loaded the first time a PDF is scanned. */
 #include "formats.h"
+#include "pdf_module.h"
 #include "text.h"
 
-#include <glib.h>
-#include <poppler.h>
-#include <fcntl.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-static lethe_rc doc_error(GError *ge, char *err, size_t errlen)
+static const struct pdf_module *module;
+static char load_error[512];
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+/* The module of the build tree for programs run from it (lethe and the
+ * tests, before anything is installed), else the installed one: a fixed
+ * path either way, never one from the environment. */
+static const char *module_path(void)
 {
+#ifdef LETHE_BUILD_ROOT
+  static const char root[] = LETHE_BUILD_ROOT "/";
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self));
+  if(n >= (ssize_t)sizeof(root) - 1 && !memcmp(self, root, sizeof(root) - 1))
+    return LETHE_PDF_MODULE_BUILD;
+#endif
+  return LETHE_PDF_MODULE;
+}
+
+static void load_module(void)
+{
+  const char *path = module_path();
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  void *sym = h ? dlsym(h, PDF_MODULE_SYMBOL) : NULL;
+  pdf_module_fn entry = NULL;
+  const struct pdf_module *m;
+  memcpy(&entry, &sym, sizeof(entry)); /* object to function pointer, as POSIX allows */
+  m = entry ? entry() : NULL;
+  if(!m || m->abi != PDF_MODULE_ABI || !m->read) {
+    snprintf(load_error, sizeof(load_error), "the PDF reader %s cannot be loaded: %s", path,
+             h ? "not a lethe PDF module of this version" : dlerror());
+    return; /* h stays open: a module may not be unloaded once entered */
+  }
+  module = m;
+}
+
+struct pages {
+  struct text_scan t;
   lethe_rc rc;
-  if(ge && ge->domain == POPPLER_ERROR && ge->code == POPPLER_ERROR_ENCRYPTED)
-    rc = scan_err(err, errlen, LETHE_E_UNSAFE, "PDF is encrypted: cannot be read");
-  else
-    rc = scan_err(err, errlen, LETHE_E_PARSE, "PDF: %s", ge ? ge->message : "cannot be read");
-  if(ge)
-    g_error_free(ge);
-  return rc;
-}
+};
 
-static PopplerDocument *open_doc(const struct scan_input *in, GBytes **bytes, GError **ge)
+static int on_page(void *ctx, const char *text, size_t len)
 {
-  int fd;
-  if(in->fd < 0) {
-    *bytes = g_bytes_new_static(in->mem, in->size);
-    return poppler_document_new_from_bytes(*bytes, NULL, ge);
-  }
-  fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 0);
-  if(fd < 0) {
-    g_set_error_literal(ge, G_FILE_ERROR, G_FILE_ERROR_FAILED, "out of file descriptors");
-    return NULL;
-  }
-  return poppler_document_new_from_fd(fd, NULL, ge);   /* owns fd, even on failure */
-}
-
-static lethe_rc page_text(PopplerDocument *doc, int i, struct text_scan *t)
-{
-  PopplerPage *page = poppler_document_get_page(doc, i);
-  char *text;
-  lethe_rc rc = LETHE_OK;
-  if(!page)
-    return LETHE_OK;
-  text = poppler_page_get_text(page);
-  if(text) {
-    size_t n = strlen(text);
-    rc = text_scan_feed(t, text, n);
-    if(!rc)
-      rc = text_scan_feed(t, "\n", 1);
-    explicit_bzero(text, n);
-    g_free(text);
-  }
-  g_object_unref(page);
-  return rc;
+  struct pages *p = ctx;
+  p->rc = text_scan_feed(&p->t, text, len);
+  if(!p->rc)
+    p->rc = text_scan_feed(&p->t, "\n", 1);
+  return p->rc != LETHE_OK;
 }
 
 lethe_rc scan_pdf(const struct scan_rules *r, const struct scan_input *in,
                   struct scan_findings *out, char *err, size_t errlen)
 {
-  GError *ge = NULL;
-  GBytes *bytes = NULL;
-  PopplerDocument *doc = open_doc(in, &bytes, &ge);
-  struct text_scan t;
-  int pages, i;
-  lethe_rc rc;
+  struct pages p = { .rc = LETHE_OK };
+  char msg[400] = "";
+  enum pdf_status st;
+  int pages = 0;
 
   out->format = SCAN_FMT_PDF;
-  if(!doc) {
-    if(bytes)
-      g_bytes_unref(bytes);
-    return doc_error(ge, err, errlen);
+  pthread_once(&load_once, load_module);
+  if(!module)
+    return scan_err(err, errlen, LETHE_E_IO, "%s", load_error);
+  p.rc = text_scan_init(&p.t, r, out);
+  if(p.rc) {
+    text_scan_release(&p.t);
+    return p.rc;
   }
-  pages = poppler_document_get_n_pages(doc);
-  rc = text_scan_init(&t, r, out);
-  for(i = 0; !rc && i < pages && (unsigned)i < r->lim.max_pages; i++)
-    rc = page_text(doc, i, &t);
-  if(!rc)
-    rc = text_scan_finish(&t);
-  if(!rc && (unsigned)pages > r->lim.max_pages)
-    rc = scan_err(err, errlen, LETHE_E_RANGE, "PDF: more than %u pages; the rest not read",
-                  r->lim.max_pages);
-  text_scan_release(&t);
-  g_object_unref(doc);
-  if(bytes)
-    g_bytes_unref(bytes);
-  return rc;
+  st = module->read(in->fd, in->mem, (size_t)in->size, r->lim.max_pages, on_page, &p, &pages,
+                    msg, sizeof(msg));
+  if(st == PDF_ENCRYPTED)
+    p.rc = scan_err(err, errlen, LETHE_E_UNSAFE, "PDF is encrypted: cannot be read");
+  else if(st == PDF_UNREADABLE)
+    p.rc = scan_err(err, errlen, LETHE_E_PARSE, "PDF: %s", msg);
+  if(!p.rc)
+    p.rc = text_scan_finish(&p.t);
+  if(!p.rc && (unsigned)pages > r->lim.max_pages)
+    p.rc = scan_err(err, errlen, LETHE_E_RANGE, "PDF: more than %u pages; the rest not read",
+                    r->lim.max_pages);
+  text_scan_release(&p.t);
+  return p.rc;
 }

@@ -78,6 +78,10 @@ struct item {
                                  or addresses); "" when the message has none */
   const struct scan_findings *findings; /* contains =: what the scanner found
                                            (counts, redacted samples); else NULL */
+  /* Files: the identity not yet written as text (identity is "" then). Most
+   * files a rule selects are not due, so the planner writes it
+   * only for the items it lists (planner.c). */
+  const struct lethe_file_identity *file_id;
 };
 
 /* What a source knows of the subject an item belongs to. */

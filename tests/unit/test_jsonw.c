@@ -92,7 +92,7 @@ static void test_nested_numbers_and_null(void **state)
   jsonw_object_end(&w);
   jsonw_key(&w, "size");
   jsonw_u64(&w, UINT64_MAX);
-  jsonw_key(&w, "zero");
+  JSONW_KEY(&w, "zero"); /* the literal form writes the same */
   jsonw_u64(&w, 0);
   jsonw_object_end(&w);
   assert_string_equal(b.mem, jsonc(o));
@@ -104,6 +104,36 @@ static void test_nested_numbers_and_null(void **state)
     json_object_put(back);
   }
   json_object_put(o);
+  db_release(&b);
+}
+
+/* JSONW_KEY writes what jsonw_key writes, first in an object or after a
+ * value. */
+static void test_literal_keys(void **state)
+{
+  struct dynbuf a, b;
+  struct jsonw x, y;
+  (void)state;
+  db_init(&a, 1024);
+  db_init(&b, 1024);
+  jsonw_init(&x, &a);
+  jsonw_init(&y, &b);
+  jsonw_object_begin(&x);
+  jsonw_object_begin(&y);
+  jsonw_key(&x, "action");
+  JSONW_KEY(&y, "action");
+  jsonw_u64(&x, 1);
+  jsonw_u64(&y, 1);
+  jsonw_key(&x, "");
+  JSONW_KEY(&y, "");
+  jsonw_null(&x);
+  jsonw_null(&y);
+  jsonw_object_end(&x);
+  jsonw_object_end(&y);
+  assert_int_equal(y.rc, LETHE_OK);
+  assert_string_equal(db_str(&a), "{\"action\":1,\"\":null}");
+  assert_string_equal(db_str(&b), db_str(&a));
+  db_release(&a);
   db_release(&b);
 }
 
@@ -126,6 +156,7 @@ int main(void)
     cmocka_unit_test(test_every_byte_escapes_alike),
     cmocka_unit_test(test_escapes_at_every_offset),
     cmocka_unit_test(test_nested_numbers_and_null),
+    cmocka_unit_test(test_literal_keys),
     cmocka_unit_test(test_limit_is_an_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,11 +51,13 @@ static void set_time(struct item *it, enum item_time which, bool known, int64_t 
   it->times[which] = t;
 }
 
-/* Fill it from a statx of the entry; on failure set it->problem. */
-static void stat_item(const struct walk_entry *e, struct item *it, char *problem, size_t n)
+/* Fill it from a statx of the entry, its identity into *id (it->file_id:
+ * written as text only if the item is listed); on failure set
+ * it->problem. */
+static void stat_item(const struct walk_entry *e, struct item *it,
+                      struct lethe_file_identity *id, char *problem, size_t n)
 {
   struct statx stx;
-  struct lethe_file_identity id;
   unsigned mask = STATX_BASIC_STATS | STATX_BTIME;
   if(statx(e->dirfd, e->name, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, mask, &stx)) {
     snprintf(problem, n, "cannot stat: %s", strerror(errno));
@@ -68,8 +70,8 @@ static void stat_item(const struct walk_entry *e, struct item *it, char *problem
     it->kind = ITEM_SYMLINK;
   else if(!S_ISREG(stx.stx_mode))
     it->kind = ITEM_OTHER;
-  file_id_from_statx(&stx, &id);
-  file_id_format(&id, it->identity);
+  file_id_from_statx(&stx, id);
+  it->file_id = id;
   set_time(it, TIME_MTIME, true, ts(&stx.stx_mtime));
   set_time(it, TIME_CTIME, true, ts(&stx.stx_ctime));
   set_time(it, TIME_ATIME, true, ts(&stx.stx_atime));
@@ -132,6 +134,7 @@ static lethe_rc visit(void *ctx, const struct walk_entry *e)
   struct scan *s = ctx;
   struct item it = { .kind = ITEM_FILE };
   struct scan_findings findings;
+  struct lethe_file_identity id;
   char problem[600];
   lethe_rc rc;
   scan_stats_saw(s->stats);
@@ -139,7 +142,7 @@ static lethe_rc visit(void *ctx, const struct walk_entry *e)
     return LETHE_OK;
   if(e->type == WALK_SYMLINK)
     it.kind = ITEM_SYMLINK;
-  stat_item(e, &it, problem, sizeof(problem));
+  stat_item(e, &it, &id, problem, sizeof(problem));
   if(!it.problem && it.kind == ITEM_OTHER)
     it.problem = "not a regular file or symbolic link";
   if(!file_content_wanted(s->r))
