@@ -26,10 +26,11 @@ lethe_rc apply_check_limits(const struct plan *p, bool reviewed, struct lethe_er
       continue; /* no limit, or the rule will not delete in this run */
     limit = m->percent ? pr->source_items * m->value / 100 : m->value;
     if(n > limit)
-      return err_set(err, LETHE_E_UNSAFE, "rule %s would delete %llu items, over its "
+      return err_set(err, LETHE_E_UNSAFE, "rule %s would delete %llu item%s, over its "
                      "max-delete of %llu%s (%llu items in the source); nothing was deleted",
-                     pr->rule->name, (unsigned long long)n, (unsigned long long)m->value,
-                     m->percent ? "%" : "", (unsigned long long)pr->source_items);
+                     pr->rule->name, (unsigned long long)n, n == 1 ? "" : "s",
+                     (unsigned long long)m->value, m->percent ? "%" : "",
+                     (unsigned long long)pr->source_items);
   }
   return LETHE_OK;
 }
@@ -167,9 +168,10 @@ static bool runs(struct applier *a, const struct plan_rule *pr)
   if(!pr->count[DECISION_DELETE] || pr->error)
     return false;
   if(r->review_required && !a->opts->reviewed) {
-    log_msg(LOG_NOTICE, "rule %s needs review: %llu items not deleted; save a plan with "
+    log_msg(LOG_NOTICE, "rule %s needs review: %llu item%s not deleted; save a plan with "
             "'lethe plan --rule %s --format json -o FILE', review it, then %s",
-            r->name, (unsigned long long)pr->count[DECISION_DELETE], r->name, r->approvers ?
+            r->name, (unsigned long long)pr->count[DECISION_DELETE],
+            pr->count[DECISION_DELETE] == 1 ? "" : "s", r->name, r->approvers ?
             "approve it with 'lethe approve FILE --key KEY' for the next run to apply" :
             "'lethe apply --plan FILE'");
     a->stats->needs_review += pr->count[DECISION_DELETE];

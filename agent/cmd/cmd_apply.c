@@ -148,19 +148,21 @@ static int confirm(const struct plan *p, bool yes, bool reviewed)
   if(yes || !n)
     return EXIT_DONE;
   if(!isatty(STDIN_FILENO)) {
-    log_msg(LOG_ERR, "refusing to delete %llu items without confirmation: not on a "
-            "terminal; pass --yes", (unsigned long long)n);
+    log_msg(LOG_ERR, "refusing to delete %llu item%s without confirmation: not on a "
+            "terminal; pass --yes", (unsigned long long)n, n == 1 ? "" : "s");
     return EXIT_USAGE;
   }
   for(size_t i = 0; i < p->n_rules; i++) {
     if(p->rules[i].rule->review_required && !reviewed)
       continue;
     size += p->rules[i].bytes[DECISION_DELETE];
-    fprintf(stderr, "  %-24s %llu items\n", p->rules[i].rule->name,
-            (unsigned long long)p->rules[i].count[DECISION_DELETE]);
+    fprintf(stderr, "  %-24s %llu item%s\n", p->rules[i].rule->name,
+            (unsigned long long)p->rules[i].count[DECISION_DELETE],
+            p->rules[i].count[DECISION_DELETE] == 1 ? "" : "s");
   }
   text_size(size, bytes);
-  fprintf(stderr, "Delete %llu items (%s)? [y/N] ", (unsigned long long)n, bytes);
+  fprintf(stderr, "Delete %llu item%s (%s)? [y/N] ", (unsigned long long)n, n == 1 ? "" : "s",
+          bytes);
   if(!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
     fputs("Nothing deleted.\n", stderr);
     return EXIT_REFUSED;
