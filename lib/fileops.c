@@ -227,3 +227,18 @@ DIR *fileops_list_dir(int dirfd)
   }
   return d;
 }
+
+lethe_rc fileops_write_all(int fd, const void *p, size_t n)
+{
+  const char *at = p;
+  while(n) {
+    ssize_t k = write(fd, at, n);
+    if(k < 0 && errno == EINTR)
+      continue;
+    if(k <= 0)
+      return LETHE_E_IO;
+    at += k;
+    n -= (size_t)k;
+  }
+  return LETHE_OK;
+}

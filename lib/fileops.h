@@ -66,6 +66,10 @@ lethe_rc fileops_stat(int dirfd, const char *name, struct lethe_file_identity *i
  * LETHE_E_NOTFOUND when a component is gone). */
 int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_err *err);
 
+/* Write all n bytes at p to fd, through short writes and EINTR;
+ * LETHE_E_IO (errno set) otherwise. */
+lethe_rc fileops_write_all(int fd, const void *p, size_t n);
+
 /* A listing of the directory dirfd, which stays the caller's: readdir over
  * a duplicate of it, so closedir leaves dirfd open. NULL, errno set, when
  * it cannot be listed. */

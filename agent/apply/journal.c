@@ -12,6 +12,7 @@
 
 #include <time.h>
 
+#include "fileops.h"
 #include "isotime.h"
 
 #define PENDING_MAX (256u * 1024 * 1024)
@@ -117,24 +118,10 @@ lethe_rc journal_append(struct journal *j, const struct journal_record *rec)
   return journal_record_write(rec, &j->pending);
 }
 
-static lethe_rc write_all(int fd, const char *p, size_t n)
-{
-  while(n) {
-    ssize_t w = write(fd, p, n);
-    if(w < 0 && errno == EINTR)
-      continue;
-    if(w <= 0)
-      return LETHE_E_IO;
-    p += w;
-    n -= (size_t)w;
-  }
-  return LETHE_OK;
-}
-
 lethe_rc journal_commit(struct journal *j, struct lethe_err *err)
 {
   if(j->pending.len) {
-    if(write_all(j->fd, j->pending.mem, j->pending.len))
+    if(fileops_write_all(j->fd, j->pending.mem, j->pending.len))
       return err_sys(err, LETHE_E_IO, "cannot write the journal");
     db_reset(&j->pending);
   }

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileops.h"
+
 /* An armored signature is about 300 bytes; a long one is not ssh-keygen's. */
 #define SIG_MAX (16u * 1024)
 
@@ -20,20 +22,6 @@ static lethe_rc sign_in_process(struct sshsig_key *key, const void *msg, size_t 
                                 struct dynbuf *sig, struct lethe_err *err)
 {
   return sshsig_sign(key, SSHSIG_NS_APPROVAL, msg, len, sig, err);
-}
-
-static lethe_rc write_all(int fd, const char *p, size_t n)
-{
-  while(n) {
-    ssize_t w = write(fd, p, n);
-    if(w < 0 && errno == EINTR)
-      continue;
-    if(w <= 0)
-      return LETHE_E_IO;
-    p += w;
-    n -= (size_t)w;
-  }
-  return LETHE_OK;
 }
 
 static lethe_rc read_all(int fd, struct dynbuf *out)
@@ -91,7 +79,7 @@ static lethe_rc sign_with_ssh_keygen(const char *key_path, const void *msg, size
   close(in[0]);
   close(out[1]);
   signal(SIGPIPE, SIG_IGN);
-  rc = write_all(in[1], msg, len);
+  rc = fileops_write_all(in[1], msg, len);
   close(in[1]);
   rc2 = read_all(out[0], sig);
   close(out[0]);

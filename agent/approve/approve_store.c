@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "approval.h"
+#include "fileops.h"
 
 int approve_store_open(const char *state_dir, bool create, struct lethe_err *err)
 {
@@ -53,20 +54,6 @@ static int create_temp(int dirfd, const char *name, char *tmp, struct lethe_err 
   return -1;
 }
 
-static lethe_rc write_all(int fd, const char *p, size_t n)
-{
-  while(n) {
-    ssize_t w = write(fd, p, n);
-    if(w < 0 && errno == EINTR)
-      continue;
-    if(w <= 0)
-      return LETHE_E_IO;
-    p += w;
-    n -= (size_t)w;
-  }
-  return LETHE_OK;
-}
-
 static lethe_rc copy_fd(int in, int out)
 {
   char buf[64 * 1024];
@@ -76,7 +63,7 @@ static lethe_rc copy_fd(int in, int out)
       continue;
     if(n <= 0)
       return n < 0 ? LETHE_E_IO : LETHE_OK;
-    if(write_all(out, buf, (size_t)n))
+    if(fileops_write_all(out, buf, (size_t)n))
       return LETHE_E_IO;
   }
 }
@@ -114,7 +101,7 @@ static lethe_rc write_file(int dirfd, const char *name, const struct dynbuf *tex
   lethe_rc rc;
   if(fd < 0)
     return err->rc;
-  rc = write_all(fd, text->mem, text->len);
+  rc = fileops_write_all(fd, text->mem, text->len);
   if(!rc && fsync(fd))
     rc = LETHE_E_IO;
   if(close(fd) && !rc)

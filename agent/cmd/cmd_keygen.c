@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "confirm_config.h"
+#include "fileops.h"
 #include "log.h"
 #include "sshsig.h"
 
@@ -165,20 +166,6 @@ static int create_key(const struct keyfiles *f, struct sshsig_key **key)
   return EXIT_DONE;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-  while(len) {
-    ssize_t n = write(fd, p, len);
-    if(n < 0 && errno == EINTR)
-      continue;
-    if(n <= 0)
-      return -1;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 /* Create path (never replacing anything) holding text, mode 0644, synced. */
 static int write_new_file(const char *path, const char *text)
 {
@@ -188,7 +175,7 @@ static int write_new_file(const char *path, const char *text)
     log_msg(LOG_ERR, "cannot create %s: %s", path, strerror(errno));
     return EXIT_SOME_FAILED;
   }
-  failed = write_all(fd, text, strlen(text)) || fsync(fd);
+  failed = fileops_write_all(fd, text, strlen(text)) || fsync(fd);
   if(close(fd))
     failed = 1;
   if(!failed && sync_dir_of(path))

@@ -7,6 +7,8 @@
 #include <sys/sendfile.h>
 #include <unistd.h>
 
+#include "fileops.h"
+
 static const char *spool_dir(void)
 {
   const char *dir = getenv("TMPDIR");
@@ -23,23 +25,9 @@ lethe_rc spool_open(struct spool *s, struct lethe_err *err)
   return LETHE_OK;
 }
 
-static lethe_rc write_all(int fd, const char *p, size_t n)
-{
-  while(n) {
-    ssize_t k = write(fd, p, n);
-    if(k < 0 && errno == EINTR)
-      continue;
-    if(k <= 0)
-      return LETHE_E_IO;
-    p += k;
-    n -= (size_t)k;
-  }
-  return LETHE_OK;
-}
-
 lethe_rc spool_flush(struct spool *s)
 {
-  lethe_rc rc = write_all(s->fd, s->block.mem, s->block.len);
+  lethe_rc rc = fileops_write_all(s->fd, s->block.mem, s->block.len);
   if(!rc)
     s->written += s->block.len;
   db_reset(&s->block);
@@ -54,7 +42,7 @@ lethe_rc spool_add(struct spool *s, const void *data, size_t n)
   if(rc)
     return rc;
   if(!s->block.len && n >= SPOOL_BLOCK / 2) {
-    rc = write_all(s->fd, data, n);
+    rc = fileops_write_all(s->fd, data, n);
     if(!rc)
       s->written += n;
     return rc;
@@ -142,7 +130,7 @@ static lethe_rc copy_by_reading(struct spool *s, uint64_t pos, uint64_t end, int
     if(k <= 0)
       rc = LETHE_E_IO;
     else
-      rc = write_all(out, buf, (size_t)k);
+      rc = fileops_write_all(out, buf, (size_t)k);
     pos += k > 0 ? (uint64_t)k : 0;
   }
   free(buf);

@@ -17,6 +17,8 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "fileops.h"
+
 static int no_passphrase(char *buf, int size, int rwflag, void *u)
 {
   (void)buf;
@@ -145,21 +147,6 @@ lethe_rc sshsig_load(const char *path, struct sshsig_key **out, struct lethe_err
   return LETHE_OK;
 }
 
-static lethe_rc write_all(int fd, const void *data, size_t len)
-{
-  const char *p = data;
-  while(len) {
-    ssize_t n = write(fd, p, len);
-    if(n < 0 && errno == EINTR)
-      continue;
-    if(n <= 0)
-      return LETHE_E_IO;
-    p += n;
-    len -= (size_t)n;
-  }
-  return LETHE_OK;
-}
-
 /* Split path into its directory (opened) and final name. */
 static int open_parent(const char *path, const char **name, struct lethe_err *err)
 {
@@ -209,7 +196,7 @@ static lethe_rc write_new_secret(int dfd, const char *path, const char *name,
   fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if(fd < 0)
     return err_sys(err, LETHE_E_IO, "%s: cannot create a file next to it", path);
-  rc = write_all(fd, data, len);
+  rc = fileops_write_all(fd, data, len);
   if(!rc && fsync(fd))
     rc = LETHE_E_IO;
   if(rc)
