@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "approve_prune.h"
 #include "cadence.h"
 #include "cli.h"
 #include "commands.h"
@@ -159,24 +160,35 @@ static int run_due(const struct config *cfg, const struct ruleset *rs)
   return approved > status ? approved : status;
 }
 
-/* The journals of runs certified more than keep-journals ago go: they
- * name what was deleted, and the ledger's certificates keep the record. A
- * failure here is said, and changes nothing else. */
+/* The journals of runs certified more than keep-journals ago go, and the
+ * approved plans applied as long ago: they name what was deleted, and the
+ * ledger's certificates keep the record. A failure here is said, and
+ * changes nothing else. */
 static int prune_journals(const struct config *cfg)
 {
   struct lethe_err err = { 0 };
   char keep[DURATION_TEXT_LEN];
-  unsigned removed = 0;
+  unsigned removed = 0, plans = 0;
+  int status = EXIT_DONE;
+  duration_format(&cfg->keep_journals, keep);
   if(prune_certified_journals(cfg->state_dir, &cfg->keep_journals, cli_now(), &removed,
                               &err)) {
     log_msg(LOG_ERR, "pruning journals: %s", err.msg);
-    return EXIT_SOME_FAILED;
+    status = EXIT_SOME_FAILED;
   }
-  duration_format(&cfg->keep_journals, keep);
-  if(removed)
+  else if(removed) {
     log_msg(LOG_INFO, "removed %u journal%s of runs certified more than %s ago "
             "(keep-journals)", removed, removed == 1 ? "" : "s", keep);
-  return EXIT_DONE;
+  }
+  memset(&err, 0, sizeof(err));
+  if(approve_prune_applied(cfg->state_dir, &cfg->keep_journals, cli_now(), &plans, &err)) {
+    log_msg(LOG_ERR, "pruning applied plans: %s", err.msg);
+    status = EXIT_SOME_FAILED;
+  }
+  if(plans)
+    log_msg(LOG_INFO, "removed %u approved plan%s applied more than %s ago (keep-journals)",
+            plans, plans == 1 ? "" : "s", keep);
+  return status;
 }
 
 int cmd_run(int argc, char **argv, struct cmd_env *env)

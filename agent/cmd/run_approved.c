@@ -13,6 +13,7 @@
 #include "approve_store.h"
 #include "approved.h"
 #include "cli.h"
+#include "fileops.h"
 #include "log.h"
 #include "runner.h"
 
@@ -50,7 +51,9 @@ static bool take_up(int dirfd, const char *hex, const char *dir)
     return false;
   }
   snprintf(to, sizeof(to), "%s/%s", APPROVALS_APPLIED, hex);
-  if(renameat(dirfd, hex, dirfd, to) || fsync(dirfd)) {
+  /* dated now: it goes keep-journals after it was applied (approve_prune.h) */
+  if(renameat(dirfd, hex, dirfd, to) || utimensat(dirfd, to, NULL, AT_SYMLINK_NOFOLLOW) ||
+     fsync(dirfd)) {
     log_msg(LOG_ERR, "%s: cannot move it to %s: %s; it is not applied", dir, to,
             strerror(errno));
     return false;
@@ -102,7 +105,7 @@ int run_approved(const struct config *cfg, const struct ruleset *rs, int64_t now
   DIR *d;
   if(dirfd < 0 && err.rc == LETHE_E_NOTFOUND)
     return EXIT_DONE; /* nothing was ever approved here */
-  d = dirfd < 0 ? NULL : fdopendir(dup(dirfd));
+  d = dirfd < 0 ? NULL : fileops_list_dir(dirfd);
   if(!d) {
     log_msg(LOG_ERR, "approvals: %s", err.msg[0] ? err.msg : strerror(errno));
     if(dirfd >= 0)

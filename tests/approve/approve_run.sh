@@ -105,6 +105,20 @@ expect_rc 3 again
 expect_in again "was applied by a run already"
 [[ $(share_files "$D") == "new.txt old2.txt " ]] || fail "later runs deleted: $(share_files "$D")"
 
+# An applied plan names what it deleted: it goes keep-journals (90 days)
+# after it was applied, as the run's journal does; a younger one stays.
+applied_dir=$D/state/approvals/applied/${hash#sha256:}
+young=$D/state/approvals/applied/$(printf '%064d' 0 | tr 0 a)
+mkdir "$young" && cp "$applied_dir/plan.json" "$young/"
+touch -d "@$((NOW - 100 * 86400))" "$applied_dir"
+touch -d "@$((NOW - 10 * 86400))" "$young"
+run prune "$LETHE" run "${L[@]}"
+expect_rc 0 prune
+expect_in prune "removed 1 approved plan applied more than 90 days ago"
+[[ ! -e $applied_dir && -f $young/plan.json ]] ||
+  fail "pruning: the plan applied 100 days ago $([[ -e $applied_dir ]] && echo stayed || echo went), the one applied 10 days ago $([[ -e $young ]] && echo stayed || echo went)"
+rm -r "$young"
+
 # Carol's key is in ssh-agent: she approves with its public half.
 command -v ssh-agent >/dev/null || skip "ssh-agent is needed for the rest"
 eval "$(ssh-agent -s)" >/dev/null || fail "ssh-agent"
