@@ -144,24 +144,34 @@ lethe_rc xml_parse(struct zip *z, const struct xml_handler *h, void *ctx, unsign
   return rc;
 }
 
+/* The attribute's value in the reader's own memory, valid until the next
+ * read: no copy to free, so libxml2's xmlFree (a variable, which the
+ * first-use loading of lazy.h cannot reach) is never needed. */
+static const char *attr_value(xmlTextReaderPtr reader, const char *name)
+{
+  const xmlChar *v = NULL;
+  if(xmlTextReaderMoveToAttribute(reader, (const xmlChar *)name) == 1) {
+    v = xmlTextReaderConstValue(reader);
+    xmlTextReaderMoveToElement(reader);
+  }
+  return (const char *)v;
+}
+
 long xml_attr_long(void *reader, const char *name, long dflt)
 {
-  xmlChar *v = xmlTextReaderGetAttribute(reader, (const xmlChar *)name);
+  const char *v = attr_value(reader, name);
   char *end;
   long n;
   if(!v)
     return dflt;
-  n = strtol((const char *)v, &end, 10);
-  if(end == (char *)v || *end)
+  n = strtol(v, &end, 10);
+  if(end == v || *end)
     n = dflt;
-  xmlFree(v);
   return n;
 }
 
 bool xml_attr_is(void *reader, const char *name, const char *value)
 {
-  xmlChar *v = xmlTextReaderGetAttribute(reader, (const xmlChar *)name);
-  bool eq = v && !strcmp((const char *)v, value);
-  xmlFree(v);
-  return eq;
+  const char *v = attr_value(reader, name);
+  return v && !strcmp(v, value);
 }
