@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "progress.h"
+#include "version.h"
 
 struct command {
   const char *name;
@@ -117,10 +118,8 @@ int main(int argc, char **argv)
     usage(stdout);
     return EXIT_DONE;
   }
-  if(!strcmp(argv[1], "--version")) {
-    printf("lethe %s\n", LETHE_VERSION);
-    return EXIT_DONE;
-  }
+  if(!strcmp(argv[1], "--version"))
+    return print_version();
   for(size_t i = 0; i < N_COMMANDS; i++)
     if(!strcmp(argv[1], commands[i].name))
       return dispatch(&commands[i], argc - 1, argv + 1);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "certify.h"
+#include "lazy.h"
 #include "cli.h"
 #include "ledger.h"
 #include "lock.h"
@@ -140,7 +141,16 @@ bool runner_can_certify(const struct config *cfg, const struct plan *p, bool rev
 {
   struct sshsig_key *key = NULL;
   struct lethe_err err = { 0 };
-  if(cfg->certificates_may_wait || !runner_count_deletions(p, reviewed))
+  char why[512];
+  if(!runner_count_deletions(p, reviewed))
+    return true;
+  /* The ledger's library is loaded on first use (lib/lazy): load it now,
+   * not after the deletions, when a broken installation could only stop. */
+  if(!lazy_load(&lethe_lazy_git2, why, sizeof(why))) {
+    log_msg(LOG_ERR, "refused: nothing is deleted without a certificate, and %s", why);
+    return false;
+  }
+  if(cfg->certificates_may_wait)
     return true;
   if(!sshsig_load(cfg->key_path, &key, &err)) {
     sshsig_free(key);

@@ -38,7 +38,15 @@ plugins=$R/usr/lib/$multiarch/lethe/plugins
 [[ -f $R/usr/share/bash-completion/completions/lethe ]] || fail "no bash completion"
 [[ -f $R/usr/share/man/man1/lethe.1.gz && -f $R/usr/share/man/man5/lethe.ini.5.gz ]] ||
   fail "no man pages"
-dpkg-deb -f "$deb" Depends | grep -q libgit2 || fail "Depends lacks the shared libraries"
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libcurl4 libgit2 libarchive13 libxml2 libssl3 libjson-c5; do
+  grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
+done
+# The libraries lethe loads on first use are there and load.
+"$R/usr/bin/lethe" --version >"$T/version.out" 2>&1 || fail "lethe --version: $(cat "$T/version.out")"
+for lib in libcurl libgit2 libarchive libxml2; do
+  grep -q "^$lib [0-9]" "$T/version.out" || fail "lethe --version names no $lib: $(cat "$T/version.out")"
+done
 
 # The units, as installed (ExecStart pointed at the unpacked program, since
 # verify checks that it exists; the system's own units found as usual, which
