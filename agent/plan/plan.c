@@ -12,6 +12,10 @@
 
 /* One entry line is bounded: paths are encoded, reasons are bounded. */
 #define LINE_MAX_BYTES (8 * 1024 * 1024)
+/* JSON lines are hashed and spooled in blocks of this size: large enough
+ * that hashing and writing cost little per call, small enough to stay in
+ * the processor's cache and to fault in few pages. */
+#define PENDING_BLOCK (256 * 1024)
 /* A field a report converts on its way out (a path decoded, made printable). */
 #define RENDER_FIELD_MAX (4 * 1024 * 1024)
 
@@ -22,8 +26,7 @@ lethe_rc plan_init(struct plan *p, int64_t now, struct lethe_err *err)
   memset(p, 0, sizeof(*p));
   p->now = now;
   timeline_init(&p->months, now);
-  db_init(&p->pending, LINE_MAX_BYTES + SPOOL_BLOCK);
-  db_init(&p->line, LINE_MAX_BYTES);
+  db_init(&p->pending, LINE_MAX_BYTES + PENDING_BLOCK);
   plan_render_bufs_init(&p->rendered);
   for(size_t i = 0; i < PLAN_SCRATCH; i++)
     db_init(&p->scratch[i], LINE_MAX_BYTES);
@@ -128,21 +131,22 @@ static const char *time_text(bool has, const char *known, int64_t t, char *buf)
 static lethe_rc keep_entry(struct plan *p, const struct plan_entry *e)
 {
   struct jsonw w;
+  size_t start = p->pending.len, len;
   lethe_rc rc;
-  db_reset(&p->line);
-  jsonw_init(&w, &p->line);
+  jsonw_init(&w, &p->pending); /* written in place: no copy of the line */
   plan_entry_write(e, &w);
   rc = w.rc;
-  if(!rc)
-    rc = db_add(&p->pending, p->line.mem, p->line.len);
-  if(!rc)
-    rc = db_add(&p->pending, "\n", 1);
-  if(!rc && p->pending.len >= SPOOL_BLOCK)
-    rc = flush_pending(p);
+  len = p->pending.len - start;
+  if(!rc && len > LINE_MAX_BYTES)
+    rc = LETHE_E_RANGE;
   if(!rc && p->joined && spool_tell(&p->spool))
     rc = spool_add(&p->spool, ",\n", 2);
   if(!rc && p->joined)
-    rc = spool_add(&p->spool, p->line.mem, p->line.len);
+    rc = spool_add(&p->spool, p->pending.mem + start, len);
+  if(!rc)
+    rc = db_add(&p->pending, "\n", 1);
+  if(!rc && p->pending.len >= PENDING_BLOCK)
+    rc = flush_pending(p);
   if(rc || !p->render)
     return rc;
   db_reset(&p->rendered.out);
@@ -342,7 +346,6 @@ void plan_release(struct plan *p)
   spool_close(&p->spool);
   EVP_MD_CTX_free(p->sha);
   db_release(&p->pending);
-  db_release(&p->line);
   plan_render_bufs_release(&p->rendered);
   for(size_t i = 0; i < PLAN_SCRATCH; i++)
     db_release(&p->scratch[i]);

@@ -68,7 +68,6 @@ struct plan {
   plan_render_fn render;            /* NULL: the spool keeps the JSON lines */
   bool joined;                      /* ... joined by ",\n" (plan_join_lines) */
   struct dynbuf pending;            /* JSON lines not yet hashed (or spooled) */
-  struct dynbuf line;               /* one entry being written */
   struct plan_render_bufs rendered; /* the same, as render writes it */
   struct dynbuf scratch[PLAN_SCRATCH]; /* fields being converted */
 };

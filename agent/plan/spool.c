@@ -9,6 +9,9 @@
 
 #include "fileops.h"
 
+/* A piece this large arriving at an empty block is written without a copy. */
+#define SPOOL_DIRECT (64 * 1024)
+
 static const char *spool_dir(void)
 {
   const char *dir = getenv("TMPDIR");
@@ -41,7 +44,7 @@ lethe_rc spool_add(struct spool *s, const void *data, size_t n)
     rc = spool_flush(s);
   if(rc)
     return rc;
-  if(!s->block.len && n >= SPOOL_BLOCK / 2) {
+  if(!s->block.len && n >= SPOOL_DIRECT) {
     rc = fileops_write_all(s->fd, data, n);
     if(!rc)
       s->written += n;

@@ -14,7 +14,7 @@
 #include "dynbuf.h"
 
 /* The size of the blocks the spool writes and reads. */
-#define SPOOL_BLOCK (1024 * 1024)
+#define SPOOL_BLOCK (256 * 1024)
 
 struct spool {
   int fd;
