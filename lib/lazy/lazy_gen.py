@@ -116,35 +116,44 @@ def write_s(out, name, names, arch):
               '\t_CET_ENDBR',
               f'\tjmp *{table}+{8 * i}(%rip)',
               f'\t.size {n}, .-{n}']
-    # The first call of each: push its index, then the common path.
+    # The first call of each: its index in %r11 (scratch in the SysV ABI,
+    # never an argument), then the common path.
     for i in range(len(names)):
         a += ['\t.p2align 3',
               f'.Lfirst_{i}:',
               '\t_CET_ENDBR',
-              f'\tpushq ${i}',
+              f'\tmovl ${i}, %r11d',
               '\tjmp .Lresolve']
-    # Entered with the index at (%rsp) and the caller's return address
-    # above it: the stack is 16-byte aligned here. Keep the six integer
-    # argument registers, %rax (the vector count of a variadic call) and
-    # the eight vector argument registers, ask lethe_lazy_resolve, put them
-    # back and jump to the function as if the caller had called it.
-    a += ['.Lresolve:',
-          '\tpushq %rbp',
-          '\tmovq %rsp, %rbp']
+    # Entered with the caller's return address at (%rsp), as a function
+    # is: a frame of its own (so debuggers and sanitizers unwind through
+    # it), keep the six integer argument registers, %rax (the vector count
+    # of a variadic call) and the eight vector argument registers, ask
+    # lethe_lazy_resolve, put them back and jump to the function as if the
+    # caller had called it.
     gprs = ['%rdi', '%rsi', '%rdx', '%rcx', '%r8', '%r9', '%rax']
+    a += ['\t.p2align 4',
+          '.Lresolve:',
+          '\t.cfi_startproc',
+          '\tpushq %rbp',
+          '\t.cfi_def_cfa_offset 16',
+          '\t.cfi_offset %rbp, -16',
+          '\tmovq %rsp, %rbp',
+          '\t.cfi_def_cfa_register %rbp']
     a += [f'\tpushq {r}' for r in gprs]
-    a.append('\tsubq $128, %rsp')
+    # 7 pushes after %rbp leave %rsp 8 bytes off 16: 136 realigns it.
+    a.append('\tsubq $136, %rsp')
     a += [f'\tmovdqu %xmm{k}, {16 * k}(%rsp)' for k in range(8)]
     a += [f'\tleaq lethe_lazy_{name}(%rip), %rdi',
-          '\tmovq 8(%rbp), %rsi',
+          '\tmovq %r11, %rsi',
           '\tcall lethe_lazy_resolve',
           '\tmovq %rax, %r11']
     a += [f'\tmovdqu {16 * k}(%rsp), %xmm{k}' for k in range(8)]
-    a.append('\taddq $128, %rsp')
+    a.append('\taddq $136, %rsp')
     a += [f'\tpopq {r}' for r in reversed(gprs)]
     a += ['\tpopq %rbp',
-          '\taddq $8, %rsp',
+          '\t.cfi_def_cfa %rsp, 8',
           '\tjmp *%r11',
+          '\t.cfi_endproc',
           '',
           '\t.data',
           '\t.p2align 3',
