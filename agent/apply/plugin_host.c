@@ -67,7 +67,12 @@ lethe_rc plugin_load(const char *dir, const char *action, struct loaded_plugin *
   rc = check_file(out->path, err);
   if(rc)
     return rc;
-  out->handle = dlopen(out->path, RTLD_NOW | RTLD_LOCAL);
+  /* Never unmapped, even by plugin_unload: a plugin brings libraries
+   * (libcurl, GnuTLS, libarchive) that lethe may also load itself on first
+   * use (lib/lazy), and libraries with thread-local storage or exit
+   * handlers do not survive being unloaded and loaded again in one
+   * process; LeakSanitizer crashed on the dynamic TLS blocks they left. */
+  out->handle = dlopen(out->path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if(!out->handle)
     return err_set(err, LETHE_E_PLUGIN, "%s: cannot load: %s", out->path, dlerror());
   sym = dlsym(out->handle, LETHE_PLUGIN_ENTRY);
