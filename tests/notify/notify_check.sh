@@ -31,6 +31,8 @@ rules "${base[@]}" "grace = 14 days" "notify = a@example.org, b@example.org" \
 check ok
 expect_rc 0 ok
 expect_in ok "clients.csv:3: warning: 'pm at beta' is not a plain e-mail address"
+# the rule's summary says who is told
+expect_in ok "notify a@example.org, b@example.org, owners from column owner"
 
 rules "${base[@]}" "grace = 14 days" "notify = it@example.org, not an address"
 check badaddr
