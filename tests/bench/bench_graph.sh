@@ -57,6 +57,15 @@ seed() {
 }
 
 D=$T/lethe
+# graph_config DIR: the emulator's configuration, with certificates left to
+# wait for a key: the timings and peaks are of planning and deleting
+# (tests/bench/bench_certify.sh measures certifying); memory() certifies
+# once the apply is done.
+graph_config() {
+  write_graph_config "$1" secret
+  printf 'certificates = may-wait\n' >>"$1/lethe.ini"
+}
+
 rules() { # UPN
   {
     printf '[rule bench]\nsource = graph://%s/mail/inbox\nretain = 12 months\naction = graph-delete\n' "$1"
@@ -93,7 +102,7 @@ run_lethe() { # TAG UPN EXPECTED-DELETIONS: plan and apply --plan; PLAN_S, APPLY
 seed "$MESSAGES" lethe@example.org base@example.org >"$T/seed.json"
 emu_start "$T/seed.json" --latency-ms "$latency"
 emu POST config '{"batch_item_latency_ms": 0}' >/dev/null || fail "emulator config"
-write_graph_config "$D" secret
+graph_config "$D"
 half=$((MESSAGES / 2))
 run_lethe small lethe@example.org "$half"
 plan_s=$PLAN_S apply_s=$APPLY_S reqs=$REQS
@@ -137,7 +146,7 @@ emu_stop
 # deleting; lethe run then certifies the finished run (MEM_CERT).
 memory() { # TAG UPN EXPECTED-DELETIONS: MEM_PLAN, MEM_APPLY, MEM_CERT (MiB), MEM_S (seconds)
   local D=$T/mem-$1
-  write_graph_config "$D" secret
+  graph_config "$D"
   rules "$2"
   timed "mplan-$1" "$LETHE" plan -c "$D/lethe.ini" --format json -o "$T/mplan-$1.json"
   MEM_PLAN=$RSS
