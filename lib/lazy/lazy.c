@@ -8,6 +8,7 @@
 /* Under lib->lock. */
 static bool fill(struct lazy_lib *lib, char *err, size_t errlen)
 {
+  void **found;
   void *h;
   if(lib->loaded)
     return true;
@@ -17,18 +18,27 @@ static bool fill(struct lazy_lib *lib, char *err, size_t errlen)
              lib->purpose, dlerror());
     return false;
   }
+  found = calloc(lib->n, sizeof(*found));
+  if(!found) {
+    snprintf(err, errlen, "out of memory loading %s", lib->soname);
+    return false;
+  }
   /* Every name first, so that a library too old for one of them fails
-   * whole, before any call went to it. */
+   * whole, before any call went to it (h stays open: harmless, and the
+   * next attempt fails alike). */
   for(size_t i = 0; i < lib->n; i++) {
-    if(!dlsym(h, lib->names[i])) {
+    found[i] = dlsym(h, lib->names[i]);
+    if(!found[i]) {
       snprintf(err, errlen, "%s, which lethe needs for %s, has no function %s (a version "
                "older than the one lethe was built with?)", lib->soname, lib->purpose,
                lib->names[i]);
-      return false; /* h stays open: harmless, and the next attempt fails alike */
+      free(found);
+      return false;
     }
   }
   for(size_t i = 0; i < lib->n; i++)
-    __atomic_store_n(&lib->table[i], dlsym(h, lib->names[i]), __ATOMIC_RELEASE);
+    __atomic_store_n(&lib->table[i], found[i], __ATOMIC_RELEASE);
+  free(found);
   lib->handle = h;
   lib->loaded = true;
   return true;
