@@ -198,6 +198,27 @@ static int load_plan(struct approving *w)
   return cli_status(rc);
 }
 
+/* An approval dated (--now) so early that it has already expired for a
+ * rule it approves could never count: refused, not kept to be ignored. */
+static int expired_when_given(const struct approving *w)
+{
+  char given[ISOTIME_LEN], ended[ISOTIME_LEN], valid[DURATION_TEXT_LEN];
+  int64_t until, now = cli_now();
+  for(size_t i = 0; i < w->plan.n_rules; i++) {
+    const struct rule *r = w->plan.rules[i].rule;
+    if(!approval_covers(&w->ap, r->name) ||
+       duration_add(w->ap.approved_at, &r->approval_valid, &until) || now < until)
+      continue; /* a sum past the end of time never expires */
+    isotime_format(w->ap.approved_at, given);
+    isotime_format(until, ended);
+    duration_format(&r->approval_valid, valid);
+    log_msg(LOG_ERR, "--now %s: an approval given then expired %s (approval-valid = %s of "
+            "rule %s); nothing was approved", given, ended, valid, r->name);
+    return EXIT_USAGE;
+  }
+  return EXIT_DONE;
+}
+
 static int sign(struct approving *w)
 {
   struct lethe_err err = { 0 };
@@ -209,6 +230,8 @@ static int sign(struct approving *w)
             w->args->plan);
     return EXIT_USAGE;
   }
+  if(expired_when_given(w))
+    return EXIT_USAGE;
   db_init(&w->msg, 64 * 1024);
   rc = approval_write(&w->ap, &w->msg);
   if(!rc)

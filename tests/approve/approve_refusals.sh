@@ -21,14 +21,27 @@ make_env "$D" "approval-valid = 14 days"
 L=(-c "$D/lethe.ini")
 run plan "$LETHE" plan "${L[@]}" --now "$(iso $((NOW - 20 * DAY)))" --format json -o "$T/old.json"
 expect_rc 0 plan
+# lethe approve refuses to date an approval so early that it has expired
+# already: it could never count.
 run approve "$LETHE" approve "$T/old.json" --key "$D/alice" --now "$(iso $((NOW - 19 * DAY)))" "${L[@]}"
-expect_rc 0 approve
-expect_in approve "expired"
+expect_rc 2 approve
+expect_in approve "--now $(iso $((NOW - 19 * DAY))): an approval given then expired $(iso $((NOW - 5 * DAY)))"
+expect_in approve "approval-valid = 14 days of rule clients); nothing was approved"
+[[ ! -e $(plan_dir "$D" "$T/old.json") ]] || fail "a refused approval left its plan in the state"
 run future "$LETHE" approve "$T/old.json" --key "$D/alice" --now "$(iso $((NOW + DAY)))" "${L[@]}"
 expect_rc 2 future
 run before "$LETHE" approve "$T/old.json" --key "$D/alice" --now "$(iso $((NOW - 21 * DAY)))" "${L[@]}"
 expect_rc 2 before
 expect_in before "was made after that instant"
+# One given 19 days ago all the same (signed by hand, as lethe approve did
+# then): the run does not count it.
+dir=$(plan_dir "$D" "$T/old.json")
+mkdir -p "$dir"
+cp "$T/old.json" "$dir/plan.json"
+alice=$dir/$(keyid "$D/alice.pub").approval
+jq -cn --arg plan "$(jq -r .hash "$T/old.json")" --arg at "$(iso $((NOW - 19 * DAY)))" \
+  '{approved_at: $at, plan: $plan, rules: ["clients"], schema: "lethe-approval/1"}' >"$alice"
+ssh-keygen -q -Y sign -f "$D/alice" -n approval@lethe "$alice" 2>/dev/null || fail "ssh-keygen -Y sign"
 run run "$LETHE" run "${L[@]}"
 expect_rc 0 run
 expect_in run "$(keyid "$D/alice.pub").approval: the approval by alice@example.org"
