@@ -20,7 +20,7 @@
 #include <openssl/rand.h>
 
 #include "ats_config.h"
-#include "ats_recover.h"
+#include "archive_recover.h"
 
 #define SUBJECT_PART_MAX 100
 #define NAME_ATTEMPTS 8
@@ -113,18 +113,14 @@ static const char *rule_method(void *state)
 
 /* ---- the archive file --------------------------------------------------- */
 
-/* The batch's tag: "RUN8-FIRST-LAST", the run id's first eight characters
- * and the journal numbers of its first and last items, so that recovery
- * after a crash can tell which archive holds which journalled items
- * (ats_recover.c); 6 random hex digits when the host gave no run id. */
+/* The batch's tag: "RUN8-FIRST-LAST" (archive_recover.h), so that recovery
+ * after a crash can tell which archive holds which journalled items; 6
+ * random hex digits when the host gave no run id. */
 static lethe_rc batch_tag(struct batch *b, char *tag, size_t n, struct lethe_err *err)
 {
   unsigned char rnd[3];
-  if(b->st->run_id[0] && b->n && b->items[0]->seq) {
-    snprintf(tag, n, "%.8s-%llu-%llu", b->st->run_id, (unsigned long long)b->items[0]->seq,
-             (unsigned long long)b->items[b->n - 1]->seq);
+  if(b->n && archive_batch_tag(tag, n, b->st->run_id, b->items[0]->seq, b->items[b->n - 1]->seq))
     return LETHE_OK;
-  }
   if(RAND_bytes(rnd, sizeof(rnd)) != 1)
     return err_set(err, LETHE_E_IO, "RAND_bytes failed");
   snprintf(tag, n, "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
@@ -431,6 +427,17 @@ static lethe_rc delete_one(void *state, const struct lethe_item *item,
 static const char *const settings[] = { "archive-dir", "archive-format", "passes",
                                         "zero-pass", "verify", "in-place-device", NULL };
 
+static lethe_rc recover_detail(const struct lethe_rule_info *rule, const struct lethe_item *item,
+                               struct lethe_outcome *out)
+{
+  return archive_recover_detail(rule, "archive-dir", item, out);
+}
+
+static lethe_rc recover_clean(const struct lethe_rule_info *rule)
+{
+  return archive_recover_clean(rule, "archive-dir");
+}
+
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "archive-then-shred",
@@ -446,8 +453,8 @@ static const struct lethe_plugin plugin = {
   .struct_size = sizeof(struct lethe_plugin),
   .check = check_rule,
   .rule_method = rule_method,
-  .recover_detail = ats_recover_detail,
-  .recover_clean = ats_recover_clean,
+  .recover_detail = recover_detail,
+  .recover_clean = recover_clean,
 };
 
 const struct lethe_plugin *lethe_plugin_entry(void);

@@ -1,4 +1,4 @@
-#include "ats_recover.h"
+#include "archive_recover.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -111,32 +111,43 @@ static void clean(const char *dir, const char *run8)
   closedir(d);
 }
 
-/* The rule's archive-dir and the run's tag, from what the host handed. */
-static const char *archive_dir_of(const struct lethe_rule_info *rule, char run8[9])
+bool archive_batch_tag(char *tag, size_t n, const char *run_id, uint64_t first, uint64_t last)
+{
+  if(!run_id || !run_id[0] || !first || !last || first > last)
+    return false;
+  snprintf(tag, n, "%.8s-%llu-%llu", run_id, (unsigned long long)first,
+           (unsigned long long)last);
+  return true;
+}
+
+/* The rule's archive directory (setting key) and the run's tag, from what
+ * the host handed. */
+static const char *archive_dir_of(const struct lethe_rule_info *rule, const char *key,
+                                  char run8[9])
 {
   if(!LETHE_HAS_MEMBER(rule, run_id) || !rule->run_id)
     return NULL;
   snprintf(run8, 9, "%.8s", rule->run_id);
   for(size_t i = 0; i < rule->n_settings; i++)
-    if(!strcmp(rule->settings[i].key, "archive-dir"))
+    if(!strcmp(rule->settings[i].key, key))
       return rule->settings[i].value;
   return NULL;
 }
 
-lethe_rc ats_recover_detail(const struct lethe_rule_info *rule, const struct lethe_item *item,
-                            struct lethe_outcome *out)
+lethe_rc archive_recover_detail(const struct lethe_rule_info *rule, const char *key,
+                                const struct lethe_item *item, struct lethe_outcome *out)
 {
   char run8[9];
-  const char *dir = archive_dir_of(rule, run8);
+  const char *dir = archive_dir_of(rule, key, run8);
   if(dir && LETHE_HAS_MEMBER(item, seq))
     (void)archive_detail(dir, run8, item->seq, out->detail, sizeof(out->detail));
   return LETHE_OK;
 }
 
-lethe_rc ats_recover_clean(const struct lethe_rule_info *rule)
+lethe_rc archive_recover_clean(const struct lethe_rule_info *rule, const char *key)
 {
   char run8[9];
-  const char *dir = archive_dir_of(rule, run8);
+  const char *dir = archive_dir_of(rule, key, run8);
   if(dir)
     clean(dir, run8);
   return LETHE_OK;
