@@ -3,7 +3,10 @@
  * fetched (BODY.PEEK: no flag changes), staged as an mbox, written as a
  * compressed archive, fsynced, read back and compared; only messages in a
  * verified archive are expunged. Each deleted message's certificate detail
- * names the archive and its SHA-256.
+ * names the archive and its SHA-256. An archive is written as ".partial-"
+ * NAME and renamed once verified; after a crash, recovery names the archive
+ * that holds each message the stopped run expunged and removes the partial
+ * ones it left (../common/archive_recover.h).
  *
  * Settings: archive-path (required: an absolute path to an existing
  * directory, not group- or world-writable, ours), archive-format (mbox.gz by
@@ -11,6 +14,7 @@
  * settings credentials, tls, hold-keyword, allow-no-uidplus. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,7 @@
 
 #include "mbox_archive.h"
 #include "archive_dir.h"
+#include "archive_recover.h"
 #include "lethe/plugin.h"
 #include "mailbox.h"
 
@@ -41,6 +46,7 @@ struct ate_state {
   const struct mbox_format *fmt;
   char rule[65];
   char folder[65];
+  char run_id[64];            /* the host's run id: names archives for recovery */
 };
 
 /* One chunk's archive. */
@@ -52,7 +58,9 @@ struct stage {
   bool *added;
   size_t n, cap;
   struct lethe_outcome *const *outs;
+  const struct lethe_item *const *items;
   char name[256];
+  char partial[270];          /* ".partial-" + name, until verified */
 };
 
 static lethe_rc read_own(struct ate_state *st, const struct lethe_rule_info *rule,
@@ -70,6 +78,8 @@ static lethe_rc read_own(struct ate_state *st, const struct lethe_rule_info *rul
   }
   if(!path)
     return err_set(err, LETHE_E_CONFIG, "setting 'archive-path' is required");
+  if(LETHE_HAS_MEMBER(rule, run_id) && rule->run_id)
+    snprintf(st->run_id, sizeof(st->run_id), "%s", rule->run_id);
   if(archive_dir_open(path, PATH_MAX_, &st->dirfd, &st->dir, err))
     return err->rc;
   return mbox_format_check(st->fmt, err);
@@ -100,22 +110,46 @@ static lethe_rc on_body(void *ctx, struct mbx_target *t, const char *body, size_
   return LETHE_OK;
 }
 
+/* "RUN8-FIRST-LAST" of the staged messages' journal numbers, for recovery
+ * (archive_recover.h); random hex digits when the host gave none. */
+static lethe_rc batch_tag(const struct stage *g, char *tag, size_t n, struct lethe_err *err)
+{
+  uint64_t first = UINT64_MAX, last = 0;
+  unsigned char rnd[3];
+  for(size_t i = 0; g->items && i < g->n; i++) {
+    const struct lethe_item *it = g->items[g->t[i]->item];
+    uint64_t seq = LETHE_HAS_MEMBER(it, seq) ? it->seq : 0;
+    first = seq < first ? seq : first;
+    last = seq > last ? seq : last;
+  }
+  if(archive_batch_tag(tag, n, g->st->run_id, first == UINT64_MAX ? 0 : first, last))
+    return LETHE_OK;
+  if(RAND_bytes(rnd, sizeof(rnd)) != 1)
+    return err_set(err, LETHE_E_IO, "cannot name the archive");
+  snprintf(tag, n, "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
+  return LETHE_OK;
+}
+
+/* <rule>-<folder>-<UTC stamp>-<tag>.<ext>, created as ".partial-" + that
+ * name: under its own name an archive is always complete. */
 static lethe_rc create_file(struct stage *g, int *fd, struct lethe_err *err)
 {
-  char stamp[32];
-  unsigned char rnd[3];
+  char stamp[32], tag[48];
   time_t now = time(NULL);
   struct tm tm;
   for(int attempt = 0; attempt < 8; attempt++) {
-    if(!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) ||
-       RAND_bytes(rnd, sizeof(rnd)) != 1)
+    if(!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
       return err_set(err, LETHE_E_IO, "cannot name the archive");
-    snprintf(g->name, sizeof(g->name), "%s-%s-%s-%02x%02x%02x.%s", g->st->rule, g->st->folder,
-             stamp, rnd[0], rnd[1], rnd[2], g->st->fmt->name);
-    *fd = openat(g->st->dirfd, g->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+    if(batch_tag(g, tag, sizeof(tag), err))
+      return err->rc;
+    snprintf(g->name, sizeof(g->name), "%s-%s-%s-%s.%s", g->st->rule, g->st->folder, stamp,
+             tag, g->st->fmt->name);
+    snprintf(g->partial, sizeof(g->partial), ".partial-%s", g->name);
+    *fd = openat(g->st->dirfd, g->partial, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                  0600);
     if(*fd >= 0 || errno != EEXIST)
       break;
+    now++; /* the same batch's tag again: another second's name */
   }
   return *fd < 0 ? err_sys(err, LETHE_E_IO, "cannot create an archive in '%s'", g->st->dir)
                  : LETHE_OK;
@@ -139,11 +173,13 @@ static lethe_rc write_archive(struct stage *g, unsigned char whole[MBOX_SHA256_L
   rc = mbox_archive_write(fd, g->st->fmt, entry, g->mbox.mem, g->mbox.len, err);
   if(!rc)
     rc = mbox_archive_verify(fd, g->st->fmt, g->mbox.len, sha, whole, err);
+  close(fd);
+  if(!rc && renameat2(g->st->dirfd, g->partial, g->st->dirfd, g->name, RENAME_NOREPLACE))
+    rc = err_sys(err, LETHE_E_IO, "cannot name the verified archive '%s'", g->name);
   if(!rc && fsync(g->st->dirfd))
     rc = err_sys(err, LETHE_E_IO, "cannot fsync '%s'", g->st->dir);
-  close(fd);
   if(rc) {
-    (void)unlinkat(g->st->dirfd, g->name, 0);
+    (void)unlinkat(g->st->dirfd, g->partial, 0);
     (void)fsync(g->st->dirfd);
   }
   return rc;
@@ -192,11 +228,10 @@ static lethe_rc archive_chunk(void *ctx, struct mbx_session *s, struct mbx_targe
                               const struct lethe_item *const *items, struct lethe_outcome *const *outs,
                               struct lethe_err *err)
 {
-  struct stage g = { .st = ctx, .outs = outs };
+  struct stage g = { .st = ctx, .outs = outs, .items = items };
   unsigned char whole[MBOX_SHA256_LEN];
   char hex[2 * MBOX_SHA256_LEN + 1];
   lethe_rc rc;
-  (void)items;
   for(size_t i = 0; i < n; i++) {
     if(t[i].chosen && t[i].size > MESSAGE_MAX) {
       t[i].chosen = false;
@@ -322,6 +357,19 @@ static lethe_rc close_rule(void *state, char *err, size_t errlen)
   return LETHE_OK;
 }
 
+/* After a crash: the verified archive that holds a message the interrupted
+ * run expunged, for its certificate; the unverified ones it left go. */
+static lethe_rc recover_detail(const struct lethe_rule_info *rule, const struct lethe_item *item,
+                               struct lethe_outcome *out)
+{
+  return archive_recover_detail(rule, "archive-path", item, out);
+}
+
+static lethe_rc recover_clean(const struct lethe_rule_info *rule)
+{
+  return archive_recover_clean(rule, "archive-path");
+}
+
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "archive-then-expunge",
@@ -336,6 +384,8 @@ static const struct lethe_plugin plugin = {
   .close = close_rule,
   .struct_size = sizeof(struct lethe_plugin),
   .check = check_rule,
+  .recover_detail = recover_detail,
+  .recover_clean = recover_clean,
 };
 
 const struct lethe_plugin *lethe_plugin_entry(void);
