@@ -362,7 +362,7 @@ static lethe_rc close_rule(void *state, char *err, size_t errlen)
 static lethe_rc recover_detail(const struct lethe_rule_info *rule, const struct lethe_item *item,
                                struct lethe_outcome *out)
 {
-  return archive_recover_detail(rule, "archive-path", item, out);
+  return archive_recover_detail(rule, "archive-path", "sha256", item, out);
 }
 
 static lethe_rc recover_clean(const struct lethe_rule_info *rule)

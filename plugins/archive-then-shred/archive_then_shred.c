@@ -430,7 +430,7 @@ static const char *const settings[] = { "archive-dir", "archive-format", "passes
 static lethe_rc recover_detail(const struct lethe_rule_info *rule, const struct lethe_item *item,
                                struct lethe_outcome *out)
 {
-  return archive_recover_detail(rule, "archive-dir", item, out);
+  return archive_recover_detail(rule, "archive-dir", "sha256", item, out);
 }
 
 static lethe_rc recover_clean(const struct lethe_rule_info *rule)

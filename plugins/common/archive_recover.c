@@ -62,8 +62,39 @@ static int sha256_file(int dirfd, const char *name, char *hex)
   return ok ? 0 : -1;
 }
 
-static bool archive_detail(const char *dir, const char *run8, uint64_t seq, char *buf,
-                           size_t n)
+/* Add "archive": PATH and sha_key: HEX to the JSON object in buf (n bytes),
+ * or make that object when buf is empty. */
+static bool add_members(char *buf, size_t n, const char *path, const char *sha_key,
+                        const char *hex)
+{
+  size_t len = strlen(buf);
+  struct dynbuf text;
+  struct jsonw w;
+  bool ok;
+  if(len && buf[len - 1] != '}')
+    return false;
+  db_init(&text, n);
+  jsonw_init(&w, &text);
+  if(len) {
+    w.rc = db_add(&text, buf, len - 1);
+    w.need_comma = len > 2; /* not "{}" */
+  }
+  else
+    jsonw_object_begin(&w);
+  jsonw_key(&w, "archive");
+  jsonw_string(&w, path);
+  jsonw_key(&w, sha_key);
+  jsonw_string(&w, hex);
+  jsonw_object_end(&w);
+  ok = !w.rc && text.len < n;
+  if(ok)
+    memcpy(buf, text.mem, text.len + 1);
+  db_release(&text);
+  return ok;
+}
+
+static bool archive_detail(const char *dir, const char *run8, uint64_t seq, const char *sha_key,
+                           char *buf, size_t n)
 {
   DIR *d = opendir(dir);
   struct dirent *e;
@@ -78,21 +109,8 @@ static bool archive_detail(const char *dir, const char *run8, uint64_t seq, char
     if(e->d_name[0] != '.' && of_batch(e->d_name, run8, seq) && strlen(e->d_name) < sizeof(best))
       snprintf(best, sizeof(best), "%s", e->d_name);
   if(best[0] && !sha256_file(dirfd(d), best, hex)) {
-    struct dynbuf text;
-    struct jsonw w;
     snprintf(path, sizeof(path), "%s/%s", dir, best);
-    db_init(&text, n);
-    jsonw_init(&w, &text);
-    jsonw_object_begin(&w);
-    jsonw_key(&w, "archive");
-    jsonw_string(&w, path);
-    jsonw_key(&w, "sha256");
-    jsonw_string(&w, hex);
-    jsonw_object_end(&w);
-    found = !w.rc && text.len < n;
-    if(found)
-      memcpy(buf, text.mem, text.len + 1);
-    db_release(&text);
+    found = add_members(buf, n, path, sha_key, hex);
   }
   closedir(d);
   return found;
@@ -135,12 +153,13 @@ static const char *archive_dir_of(const struct lethe_rule_info *rule, const char
 }
 
 lethe_rc archive_recover_detail(const struct lethe_rule_info *rule, const char *key,
-                                const struct lethe_item *item, struct lethe_outcome *out)
+                                const char *sha_key, const struct lethe_item *item,
+                                struct lethe_outcome *out)
 {
   char run8[9];
   const char *dir = archive_dir_of(rule, key, run8);
   if(dir && LETHE_HAS_MEMBER(item, seq))
-    (void)archive_detail(dir, run8, item->seq, out->detail, sizeof(out->detail));
+    (void)archive_detail(dir, run8, item->seq, sha_key, out->detail, sizeof(out->detail));
   return LETHE_OK;
 }
 

@@ -22,11 +22,13 @@
 bool archive_batch_tag(char *tag, size_t n, const char *run_id, uint64_t first, uint64_t last);
 
 /* When the directory of setting key holds the verified archive of the
- * batch that held item (by rule->run_id and item->seq), write
- * {"archive": PATH, "sha256": HEX} into out->detail: the certificate must
- * name every archive holding data it certifies. */
+ * batch that held item (by rule->run_id and item->seq), add "archive": PATH
+ * and sha_key: HEX (its SHA-256) to the JSON object in out->detail, or
+ * write that object when the detail is empty: the certificate must name
+ * every archive holding data it certifies. */
 lethe_rc archive_recover_detail(const struct lethe_rule_info *rule, const char *key,
-                                const struct lethe_item *item, struct lethe_outcome *out);
+                                const char *sha_key, const struct lethe_item *item,
+                                struct lethe_outcome *out);
 
 /* Remove the unverified ".partial-" archives run rule->run_id left in the
  * directory of setting key. */
