@@ -3,7 +3,10 @@
  * MIME (GET .../$value) into a compressed mbox, and drive items as files
  * into a tar; each archive is fsynced and read back, and only items in a
  * verified archive are deleted. Each deleted item's certificate detail
- * names the archive and its SHA-256. Calendar sources are not taken.
+ * names the archive and its SHA-256. An archive is written as ".partial-"
+ * NAME and renamed once verified; after a crash, recovery names the archive
+ * that holds each item the stopped run deleted and removes the partial ones
+ * it left (../common/archive_recover.h). Calendar sources are not taken.
  *
  * Settings: archive-path (required: an absolute path to an existing
  * directory, not group- or world-writable, ours), archive-format (mail:
@@ -23,6 +26,7 @@
 
 #include "atgd.h"
 #include "archive_dir.h"
+#include "archive_recover.h"
 #include "lethe/plugin.h"
 
 static const char *const own[] = { "archive-path", "archive-format", NULL };
@@ -51,6 +55,8 @@ static lethe_rc read_own(struct atgd_state *st, const struct lethe_rule_info *ru
   }
   if(!path)
     return err_set(err, LETHE_E_CONFIG, "setting 'archive-path' is required");
+  if(LETHE_HAS_MEMBER(rule, run_id) && rule->run_id)
+    snprintf(st->run_id, sizeof(st->run_id), "%s", rule->run_id);
   if(archive_dir_open(path, ATGD_PATH_MAX, &st->dirfd, &st->dir, err))
     return err->rc;
   return mbox_format_check(st->fmt, err);
@@ -58,20 +64,43 @@ static lethe_rc read_own(struct atgd_state *st, const struct lethe_rule_info *ru
 
 /* ---- shared by the hooks --------------------------------------------------------- */
 
+void atgd_batch(struct atgd_state *st, const struct gdel_target *t, size_t n,
+                const struct lethe_item *const *items)
+{
+  st->first = UINT64_MAX;
+  st->last = 0;
+  for(size_t i = 0; items && i < n; i++) {
+    const struct lethe_item *it = items[t[i].item];
+    uint64_t seq = LETHE_HAS_MEMBER(it, seq) ? it->seq : 0;
+    if(!t[i].chosen)
+      continue;
+    st->first = seq < st->first ? seq : st->first;
+    st->last = seq > st->last ? seq : st->last;
+  }
+  if(st->first == UINT64_MAX)
+    st->first = 0;
+}
+
 lethe_rc atgd_create(struct atgd_state *st, int *fd, struct lethe_err *err)
 {
-  char stamp[32];
+  char stamp[32], tag[48];
   unsigned char rnd[3];
   time_t now = time(NULL);
   struct tm tm;
   *fd = -1;
-  for(int attempt = 0; attempt < 8; attempt++) {
-    if(!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) ||
-       RAND_bytes(rnd, sizeof(rnd)) != 1)
+  for(int attempt = 0; attempt < 8; attempt++, now++) {
+    if(!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
       return err_set(err, LETHE_E_IO, "cannot name the archive");
-    snprintf(st->name, sizeof(st->name), "%s-%s-%s-%02x%02x%02x.%s", st->rule, st->where,
-             stamp, rnd[0], rnd[1], rnd[2], st->fmt->name);
-    *fd = openat(st->dirfd, st->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if(!archive_batch_tag(tag, sizeof(tag), st->run_id, st->first, st->last)) {
+      if(RAND_bytes(rnd, sizeof(rnd)) != 1)
+        return err_set(err, LETHE_E_IO, "cannot name the archive");
+      snprintf(tag, sizeof(tag), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
+    }
+    snprintf(st->name, sizeof(st->name), "%s-%s-%s-%s.%s", st->rule, st->where, stamp, tag,
+             st->fmt->name);
+    snprintf(st->partial, sizeof(st->partial), ".partial-%s", st->name);
+    *fd = openat(st->dirfd, st->partial, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                 0600);
     if(*fd >= 0 || errno != EEXIST)
       break;
   }
@@ -81,9 +110,18 @@ lethe_rc atgd_create(struct atgd_state *st, int *fd, struct lethe_err *err)
   return LETHE_OK;
 }
 
+lethe_rc atgd_commit(struct atgd_state *st, struct lethe_err *err)
+{
+  if(renameat2(st->dirfd, st->partial, st->dirfd, st->name, RENAME_NOREPLACE))
+    return err_sys(err, LETHE_E_IO, "cannot name the verified archive '%s'", st->name);
+  if(fsync(st->dirfd))
+    return err_sys(err, LETHE_E_IO, "cannot fsync '%s'", st->dir);
+  return LETHE_OK;
+}
+
 void atgd_discard(struct atgd_state *st)
 {
-  (void)unlinkat(st->dirfd, st->name, 0);
+  (void)unlinkat(st->dirfd, st->partial, 0);
   (void)fsync(st->dirfd);
 }
 
@@ -203,6 +241,20 @@ static lethe_rc close_rule(void *state, char *err, size_t errlen)
   return LETHE_OK;
 }
 
+/* After a crash: the item's Graph id, and the verified archive that holds
+ * it when the stopped run deleted it; the unverified archives it left go. */
+static lethe_rc recover_detail(const struct lethe_rule_info *rule, const struct lethe_item *item,
+                               struct lethe_outcome *out)
+{
+  lethe_rc rc = gdel_recover_detail(rule, item, out);
+  return rc ? rc : archive_recover_detail(rule, "archive-path", "archive_sha256", item, out);
+}
+
+static lethe_rc recover_clean(const struct lethe_rule_info *rule)
+{
+  return archive_recover_clean(rule, "archive-path");
+}
+
 static const struct lethe_plugin plugin = {
   .abi_version = LETHE_PLUGIN_ABI_VERSION,
   .name = "archive-then-graph-delete",
@@ -219,7 +271,8 @@ static const struct lethe_plugin plugin = {
   .struct_size = sizeof(struct lethe_plugin),
   .check = check_rule,
   .rule_method = rule_method,
-  .recover_detail = gdel_recover_detail,
+  .recover_detail = recover_detail,
+  .recover_clean = recover_clean,
 };
 
 const struct lethe_plugin *lethe_plugin_entry(void);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gdel.h"
 #include "mbox_archive.h"
@@ -26,6 +27,9 @@ struct atgd_state {
   char rule[65];              /* sanitised names for archive files */
   char where[65];
   char name[256];             /* the archive being written, in dir */
+  char partial[270];          /* ".partial-" + name, until verified */
+  char run_id[64];            /* the host's run id: names archives for recovery */
+  uint64_t first, last;       /* the batch's journal numbers (atgd_batch) */
   char path[ATGD_PATH_MAX + 260]; /* dir/name, for outcomes */
   char method[1024];          /* for certificates */
 };
@@ -38,9 +42,20 @@ lethe_rc atgd_drive(void *ctx, struct gdel_session *s, struct gdel_target *t, si
                     const struct lethe_item *const *items, struct lethe_outcome *const *outs,
                     struct lethe_err *err);
 
-/* Create a new archive file in st->dir named RULE-WHERE-STAMP-RANDOM.EXT
- * (st->name, st->path), open for reading and writing. */
+/* Create a new archive file in st->dir, named RULE-WHERE-STAMP-TAG.EXT
+ * (st->name, st->path; TAG: RUN8-FIRST-LAST of atgd_batch, or random hex
+ * digits) but created as ".partial-" + that name until atgd_commit, open
+ * for reading and writing. */
 lethe_rc atgd_create(struct atgd_state *st, int *fd, struct lethe_err *err) WUR;
+
+/* Note the journal numbers of the chosen targets of a batch: the name of
+ * its archive carries them, for recovery (../common/archive_recover.h). */
+void atgd_batch(struct atgd_state *st, const struct gdel_target *t, size_t n,
+                const struct lethe_item *const *items);
+
+/* Give the archive written and verified through fd (closed by the caller)
+ * its name, never replacing a file, and fsync the directory. */
+lethe_rc atgd_commit(struct atgd_state *st, struct lethe_err *err) WUR;
 
 /* Remove the archive being written (after a failure). */
 void atgd_discard(struct atgd_state *st);

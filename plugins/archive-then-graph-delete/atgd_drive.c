@@ -186,7 +186,9 @@ lethe_rc atgd_drive(void *ctx, struct gdel_session *s, struct gdel_target *t, si
   struct lethe_err werr = { 0 };
   char hex[2 * MBOX_SHA256_LEN + 1];
   size_t ready = 0;
-  lethe_rc rc = setup(&d, t, items, err);
+  lethe_rc rc;
+  atgd_batch(d.st, t, n, items);
+  rc = setup(&d, t, items, err);
   if(!rc)
     rc = graph_drive(&s->c, &p, &d, GRAPH_INFLIGHT_MAX, err);
   for(size_t i = 0; !rc && i < n; i++) {

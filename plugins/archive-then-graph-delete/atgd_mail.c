@@ -101,9 +101,9 @@ static lethe_rc write_archive(struct mail *m, char *hex, struct lethe_err *err)
   rc = mbox_archive_write(fd, m->st->fmt, entry, m->mbox.mem, m->mbox.len, err);
   if(!rc)
     rc = mbox_archive_verify(fd, m->st->fmt, m->mbox.len, sha, whole, err);
-  if(!rc && fsync(m->st->dirfd))
-    rc = err_sys(err, LETHE_E_IO, "cannot fsync '%s'", m->st->dir);
   close(fd);
+  if(!rc)
+    rc = atgd_commit(m->st, err);
   if(rc)
     atgd_discard(m->st);
   else
@@ -131,7 +131,7 @@ lethe_rc atgd_mail(void *ctx, struct gdel_session *s, struct gdel_target *t, siz
   char hex[2 * MBOX_SHA256_LEN + 1];
   struct lethe_err werr = { 0 };
   lethe_rc rc = LETHE_OK;
-  (void)items;
+  atgd_batch(m.st, t, n, items);
   db_init(&m.mbox, ATGD_STAGE_MAX);
   m.sha = calloc(n + 1, sizeof(*m.sha));
   m.added = calloc(n + 1, sizeof(*m.added));

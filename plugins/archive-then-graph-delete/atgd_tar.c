@@ -204,9 +204,9 @@ lethe_rc atgd_tar_write(struct atgd_state *st, struct atgd_file *f, size_t n, ch
     rc = verify(st, fd, f, n, err);
   if(!rc)
     rc = whole(fd, hex, err);
-  if(!rc && fsync(st->dirfd))
-    rc = err_sys(err, LETHE_E_IO, "cannot fsync '%s'", st->dir);
   close(fd);
+  if(!rc)
+    rc = atgd_commit(st, err);
   if(rc)
     atgd_discard(st);
   return rc;
