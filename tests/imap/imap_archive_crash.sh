@@ -44,26 +44,15 @@ expect_rc 0 keygen
 LETHE_TEST_KILL_AT=3 "$LETHE" apply -c "$D/lethe.ini" --yes >"$T/killed.out" 2>&1
 [[ $? == 137 ]] || fail "apply was not killed at its third fault point: $(tail -n 5 "$T/killed.out")"
 [[ -z $(uids Closed) ]] || fail "the killed apply did not expunge the messages: $(uids Closed)"
-archives=("$A"/closed-Closed-*.mbox.gz)
-[[ ${#archives[@]} == 1 && -f ${archives[0]} ]] || fail "expected one archive: $(ls -a "$A")"
-archive=${archives[0]}
-[[ $(ls -A "$A" | grep -c '^\.partial-') == 0 ]] || fail "a verified archive kept its partial name"
-[[ ${archive##*/} =~ -([0-9a-f]{8})-[0-9]+-[0-9]+\.mbox\.gz$ ]] ||
-  fail "the archive is not named after its run and journal numbers: ${archive##*/}"
-run8=${BASH_REMATCH[1]}
+only_archive "$A" "closed-Closed-*.mbox.gz"
+archive=$ARCHIVE
 [[ $(zcat "$archive" | grep -c '^Message-ID: <c[123]@example.org>') == 3 ]] ||
   fail "the archive does not hold the three messages"
-
-# What a crash while writing would have left, for this run and another.
-printf 'half an archive' >"$A/.partial-closed-Closed-20261122T120000Z-$run8-1-3.mbox.gz"
-printf 'not ours' >"$A/.partial-closed-Closed-20261122T120000Z-0000beef-1-3.mbox.gz"
+plant_partials "$A" closed-Closed
 
 run recover "$LETHE" run -c "$D/lethe.ini"
 expect_rc 0 recover
-[[ ! -e "$A/.partial-closed-Closed-20261122T120000Z-$run8-1-3.mbox.gz" ]] ||
-  fail "recovery left the stopped run's unverified archive"
-[[ -e "$A/.partial-closed-Closed-20261122T120000Z-0000beef-1-3.mbox.gz" ]] ||
-  fail "recovery removed another run's file"
+partials_judged "$A" closed-Closed
 recovered=$(grep -l '"recovered":true' "$D"/ledger/certificates/*/*/*.json | head -n 1)
 [[ -n $recovered ]] || fail "no certificate is marked recovered"
 hex=$(sha256sum "$archive" | cut -c1-64)

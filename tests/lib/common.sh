@@ -163,3 +163,35 @@ cert_items() {
   [[ -e ${parts[0]} ]] || parts=()
   jq -c "$CERT_ITEMS_JQ" "$1" "${parts[@]}"
 }
+
+# The archiving plugins after a crash (tests/imap/imap_archive_crash.sh,
+# tests/graph/graph_archive_crash.sh).
+# only_archive DIR GLOB: the one verified archive in DIR matching GLOB, no
+# ".partial-" file beside it, named after its run and journal numbers:
+# sets ARCHIVE and ARCHIVE_RUN8 (the run's eight characters in its name).
+only_archive() {
+  local found=("$1"/$2)
+  [[ ${#found[@]} == 1 && -f ${found[0]} ]] || fail "expected one archive $2: $(ls -a "$1")"
+  ARCHIVE=${found[0]}
+  [[ $(ls -A "$1" | grep -c '^\.partial-') == 0 ]] || fail "a verified archive kept its partial name"
+  [[ ${ARCHIVE##*/} =~ -([0-9a-f]{8})-[0-9]+-[0-9]+\.[a-z.]+$ ]] ||
+    fail "the archive is not named after its run and journal numbers: ${ARCHIVE##*/}"
+  ARCHIVE_RUN8=${BASH_REMATCH[1]}
+}
+
+# plant_partials DIR PREFIX: what a crash while writing would have left in
+# DIR: an unverified archive PREFIX-...-RUN8-1-3.mbox.gz of the stopped run
+# ($ARCHIVE_RUN8) and one of another run.
+plant_partials() {
+  printf 'half an archive' >"$1/.partial-$2-20261122T120000Z-$ARCHIVE_RUN8-1-3.mbox.gz"
+  printf 'not ours' >"$1/.partial-$2-20261122T120000Z-0000beef-1-3.mbox.gz"
+}
+
+# partials_judged DIR PREFIX: after recovery, the stopped run's unverified
+# archive is gone and the other run's is still there.
+partials_judged() {
+  [[ ! -e "$1/.partial-$2-20261122T120000Z-$ARCHIVE_RUN8-1-3.mbox.gz" ]] ||
+    fail "recovery left the stopped run's unverified archive"
+  [[ -e "$1/.partial-$2-20261122T120000Z-0000beef-1-3.mbox.gz" ]] ||
+    fail "recovery removed another run's file"
+}
