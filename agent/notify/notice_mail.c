@@ -100,6 +100,7 @@ static lethe_rc build_plan(const struct notice_msg *m, struct plan *sub, struct 
 {
   struct plan_rule *pr = NULL;
   lethe_rc rc = plan_init(sub, m->p->now, err);
+  sub->notice = true;
   for(size_t i = 0; i < m->n && !rc; i++) {
     const struct plan_rule *orig = &m->p->rules[m->items[i].rule_ix];
     if(!i || m->items[i].rule_ix != m->items[i - 1].rule_ix) {

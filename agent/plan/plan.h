@@ -67,6 +67,8 @@ struct plan {
   char hash[PLAN_HASH_LEN];
   plan_render_fn render;            /* NULL: the spool keeps the JSON lines */
   bool joined;                      /* ... joined by ",\n" (plan_join_lines) */
+  bool notice;                      /* a notice's attachment: its HTML report is
+                                       worded for the items' owner */
   struct dynbuf pending;            /* JSON lines not yet hashed (or spooled) */
   struct plan_render_bufs rendered; /* the same, as render writes it */
   struct dynbuf scratch[PLAN_SCRATCH]; /* fields being converted */

@@ -226,10 +226,18 @@ lethe_rc report_html(struct plan *p, FILE *out)
   lethe_rc rc = LETHE_OK;
 
   isotime_format(p->now, now);
-  fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<title>Lethe plan %s</title><style>%s</style></head><body>\n"
-          "<h1>Lethe plan (dry run: nothing has been deleted)</h1>\n"
-          "<p>As of %s. Plan <code>%s</code>.</p>\n", now, style, now, p->hash);
+  if(p->notice) /* for the owner of the items, who runs no lethe command */
+    fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>Notice before deletion %s</title><style>%s</style></head><body>\n"
+            "<h1>Notice before deletion</h1>\n"
+            "<p>As of %s. The items listed are in the grace period of their rule and may be "
+            "deleted when it ends; nothing has been deleted yet. To keep one, ask whoever "
+            "runs Lethe to put it under a hold.</p>\n", now, style, now);
+  else
+    fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>Lethe plan %s</title><style>%s</style></head><body>\n"
+            "<h1>Lethe plan (dry run: nothing has been deleted)</h1>\n"
+            "<p>As of %s. Plan <code>%s</code>.</p>\n", now, style, now, p->hash);
   overview(&pg, p);
   upcoming(&pg, p);
   for(size_t i = 0; i < p->n_rules && !rc; i++) {
@@ -241,9 +249,11 @@ lethe_rc report_html(struct plan *p, FILE *out)
       fputs("</table>\n", out);
     }
   }
-  fputs("<p class=\"note\">Items not yet due are counted, not listed. Apply a reviewed plan "
-        "with <code>lethe apply --plan FILE</code> after saving it with "
-        "<code>--format json</code>.</p>\n</body></html>\n", out);
+  if(!p->notice)
+    fputs("<p class=\"note\">Items not yet due are counted, not listed. Apply a reviewed "
+          "plan with <code>lethe apply --plan FILE</code> after saving it with "
+          "<code>--format json</code>.</p>\n", out);
+  fputs("</body></html>\n", out);
   if(!rc && ferror(out))
     rc = LETHE_E_IO;
   return rc;

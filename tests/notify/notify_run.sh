@@ -117,6 +117,10 @@ grep -q "^  $due [0-9:]* UTC .* Acme/weekly-1.mp4$" "$T/it1.txt" ||
 grep -q '^ATTACHMENT plan.html text/html$' "$T/it1.txt" || fail "no HTML report attached"
 grep -q '<td class="grace">grace</td><td class="path">Acme/weekly-1.mp4</td>' "$T/it1.txt" ||
   fail "the attached report does not list the item"
+# worded for the owner: no dry-run heading, no commands to run
+grep -q '<h1>Notice before deletion</h1>' "$T/it1.txt" || fail "the report is not headed as a notice"
+! grep -q -e 'dry run' -e 'lethe apply' "$T/it1.txt" ||
+  fail "the notice's report speaks to the admin: $(grep -e 'dry run' -e 'lethe apply' "$T/it1.txt")"
 mail_parts "$(mails_for pm.acme@example.org)" >"$T/acme1.txt" || fail "not well-formed"
 grep -q 'Acme/report.docx$' "$T/acme1.txt" && grep -q 'Acme/notes.txt$' "$T/acme1.txt" ||
   fail "Acme's owner was not told of Acme's files"
