@@ -228,6 +228,32 @@ DIR *fileops_list_dir(int dirfd)
   return d;
 }
 
+lethe_rc fileops_replace(const char *dir, const char *name, const void *p, size_t n,
+                         struct lethe_err *err)
+{
+  char tmp[256];
+  int dirfd = -1, fd = -1;
+  lethe_rc rc = LETHE_OK;
+  if((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= sizeof(tmp))
+    return err_set(err, LETHE_E_RANGE, "%s/%s: name too long", dir, name);
+  dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if(dirfd >= 0)
+    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if(fd < 0 || fileops_write_all(fd, p, n) || fsync(fd))
+    rc = err_sys(err, LETHE_E_IO, "%s/%s: cannot write", dir, tmp);
+  if(fd >= 0 && close(fd) && !rc)
+    rc = err_sys(err, LETHE_E_IO, "%s/%s: cannot write", dir, tmp);
+  if(!rc && renameat(dirfd, tmp, dirfd, name))
+    rc = err_sys(err, LETHE_E_IO, "%s/%s: cannot replace", dir, name);
+  if(!rc && fsync(dirfd)) /* the rename itself survives a crash */
+    rc = err_sys(err, LETHE_E_IO, "%s: cannot fsync", dir);
+  if(rc && fd >= 0)
+    (void)unlinkat(dirfd, tmp, 0);
+  if(dirfd >= 0)
+    close(dirfd);
+  return rc;
+}
+
 lethe_rc fileops_write_all(int fd, const void *p, size_t n)
 {
   const char *at = p;

@@ -70,6 +70,14 @@ int fileops_open_dir(int rootfd, const char *rel_dir, bool *held, struct lethe_e
  * LETHE_E_IO (errno set) otherwise. */
 lethe_rc fileops_write_all(int fd, const void *p, size_t n);
 
+/* Replace the file name in the directory dir with the n bytes at p, so
+ * that a crash leaves the old file or the new one, whole: written as
+ * name.tmp (mode 0600, a symlink there refused), fsynced, renamed over
+ * name, and the directory fsynced; every step relative to the directory's
+ * fd. For Lethe's own state files. LETHE_E_IO with "dir/name" in err. */
+lethe_rc fileops_replace(const char *dir, const char *name, const void *p, size_t n,
+                         struct lethe_err *err) WUR;
+
 /* A listing of the directory dirfd, which stays the caller's: readdir over
  * a duplicate of it, so closedir leaves dirfd open. NULL, errno set, when
  * it cannot be listed. */

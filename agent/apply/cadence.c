@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dynbuf.h"
+#include "fileops.h"
 #include "isotime.h"
 
 static lethe_rc add(struct cadence *c, const char *name, int64_t when)
@@ -86,28 +88,18 @@ lethe_rc cadence_mark(struct cadence *c, const char *rule, int64_t now)
 lethe_rc cadence_save(const char *state_dir, const struct cadence *c, struct lethe_err *err)
 {
   char when[ISOTIME_LEN];
-  int dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int fd = dirfd < 0 ? -1 : openat(dirfd, "cadence.new", O_WRONLY | O_CREAT | O_TRUNC |
-                                   O_NOFOLLOW | O_CLOEXEC, 0600);
-  FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+  struct dynbuf text;
   lethe_rc rc = LETHE_OK;
-  if(!f) {
-    rc = err_sys(err, LETHE_E_IO, "%s/cadence.new: cannot write", state_dir);
-    if(fd >= 0)
-      close(fd);
-  }
-  for(size_t i = 0; f && i < c->names.n; i++) {
+  db_init(&text, SIZE_MAX / 2);
+  for(size_t i = 0; i < c->names.n && !rc; i++) {
     isotime_format(c->last[i], when);
-    fprintf(f, "%s %s\n", c->names.v[i], when);
+    rc = db_addf(&text, "%s %s\n", c->names.v[i], when);
   }
-  if(f && (fflush(f) || fsync(fileno(f)) || ferror(f)))
-    rc = err_sys(err, LETHE_E_IO, "%s/cadence.new: cannot write", state_dir);
-  if(f)
-    fclose(f);
-  if(!rc && (renameat(dirfd, "cadence.new", dirfd, "cadence") || fsync(dirfd)))
-    rc = err_sys(err, LETHE_E_IO, "%s/cadence: cannot replace", state_dir);
-  if(dirfd >= 0)
-    close(dirfd);
+  if(rc)
+    err_set(err, rc, "out of memory");
+  else
+    rc = fileops_replace(state_dir, "cadence", text.mem, text.len, err);
+  db_release(&text);
   return rc;
 }
 

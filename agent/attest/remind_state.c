@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileops.h"
 #include "isotime.h"
 #include "slurp.h"
 
@@ -23,7 +24,8 @@ lethe_rc remind_state_load(struct remind_state *s, const char *state_dir,
   db_init(&s->text, STATE_MAX);
   if(mkdir(state_dir, 0700) && errno != EEXIST)
     return err_sys(err, LETHE_E_IO, "cannot create the state directory %s", state_dir);
-  if(asprintf(&s->path, "%s/" REMIND_STATE_FILE, state_dir) < 0) {
+  s->dir = strdup(state_dir);
+  if(!s->dir || asprintf(&s->path, "%s/" REMIND_STATE_FILE, state_dir) < 0) {
     s->path = NULL;
     return LETHE_E_NOMEM;
   }
@@ -65,29 +67,6 @@ bool remind_state_sent(const struct remind_state *s, const char *kind, const cha
   return false;
 }
 
-static lethe_rc write_file(const struct remind_state *s, struct lethe_err *err)
-{
-  char *tmp = NULL;
-  int fd;
-  bool ok;
-  if(asprintf(&tmp, "%s.tmp", s->path) < 0)
-    return LETHE_E_NOMEM;
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  ok = fd >= 0 && write(fd, s->text.mem, s->text.len) == (ssize_t)s->text.len && !fsync(fd);
-  if(fd >= 0 && close(fd))
-    ok = false;
-  if(ok && rename(tmp, s->path))
-    ok = false;
-  if(!ok) {
-    lethe_rc rc = err_sys(err, LETHE_E_IO, "cannot write %s", s->path);
-    unlink(tmp);
-    free(tmp);
-    return rc;
-  }
-  free(tmp);
-  return LETHE_OK;
-}
-
 /* The scope as one field: a tab or line break would split the line. */
 static lethe_rc add_scope(struct dynbuf *out, const char *scope)
 {
@@ -114,11 +93,12 @@ lethe_rc remind_state_add(struct remind_state *s, const char *kind, const char *
     db_truncate(&s->text, before);
     return err_set(err, rc, "cannot record the reminder: %s", lethe_strerror(rc));
   }
-  return write_file(s, err);
+  return fileops_replace(s->dir, REMIND_STATE_FILE, s->text.mem, s->text.len, err);
 }
 
 void remind_state_release(struct remind_state *s)
 {
+  free(s->dir);
   free(s->path);
   db_release(&s->text);
   memset(s, 0, sizeof(*s));

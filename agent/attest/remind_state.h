@@ -20,6 +20,7 @@
 #define REMIND_STATE_FILE "reminders"
 
 struct remind_state {
+  char *dir;                  /* the state directory */
   char *path;
   struct dynbuf text;         /* the lines, as read and added */
 };

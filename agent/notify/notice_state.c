@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dynbuf.h"
+#include "fileops.h"
 #include "isotime.h"
 #include "slurp.h"
 
@@ -172,42 +173,22 @@ lethe_rc notice_state_add(struct notice_state *s, const char *rule, const char *
   return rc;
 }
 
-static bool write_all(int fd, const struct strlist *lines)
-{
-  for(size_t i = 0; i < lines->n; i++) {
-    size_t n = strlen(lines->v[i]);
-    if(write(fd, lines->v[i], n) != (ssize_t)n || write(fd, "\n", 1) != 1)
-      return false;
-  }
-  return true;
-}
-
 lethe_rc notice_state_save(const struct notice_state *s, struct lethe_err *err)
 {
-  char *tmp = NULL;
-  int fd, dfd;
-  bool ok;
-  if(asprintf(&tmp, "%s.tmp", s->path) < 0)
-    return err_set(err, LETHE_E_NOMEM, "out of memory");
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  ok = fd >= 0 && write_all(fd, &s->lines) && !fsync(fd);
-  if(fd >= 0 && close(fd))
-    ok = false;
-  if(ok && rename(tmp, s->path))
-    ok = false;
-  if(!ok) {
-    lethe_rc rc = err_sys(err, LETHE_E_IO, "cannot write %s", s->path);
-    unlink(tmp);
-    free(tmp);
-    return rc;
+  struct dynbuf text;
+  lethe_rc rc = LETHE_OK;
+  db_init(&text, SIZE_MAX / 2);
+  for(size_t i = 0; i < s->lines.n && !rc; i++) {
+    rc = db_adds(&text, s->lines.v[i]);
+    if(!rc)
+      rc = db_add(&text, "\n", 1);
   }
-  free(tmp);
-  dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if(dfd >= 0) {
-    fsync(dfd); /* the rename itself survives a crash */
-    close(dfd);
-  }
-  return LETHE_OK;
+  if(rc)
+    err_set(err, rc, "out of memory");
+  else
+    rc = fileops_replace(s->dir, NOTICE_STATE_FILE, text.mem, text.len, err);
+  db_release(&text);
+  return rc;
 }
 
 void notice_state_release(struct notice_state *s)
