@@ -35,13 +35,7 @@ expect_rc 2 before
 expect_in before "was made after that instant"
 # One given 19 days ago all the same (signed by hand, as lethe approve did
 # then): the run does not count it.
-dir=$(plan_dir "$D" "$T/old.json")
-mkdir -p "$dir"
-cp "$T/old.json" "$dir/plan.json"
-alice=$dir/$(keyid "$D/alice.pub").approval
-jq -cn --arg plan "$(jq -r .hash "$T/old.json")" --arg at "$(iso $((NOW - 19 * DAY)))" \
-  '{approved_at: $at, plan: $plan, rules: ["clients"], schema: "lethe-approval/1"}' >"$alice"
-ssh-keygen -q -Y sign -f "$D/alice" -n approval@lethe "$alice" 2>/dev/null || fail "ssh-keygen -Y sign"
+alice=$(approve_by_hand "$D" "$T/old.json" alice "$(iso $((NOW - 19 * DAY)))") || fail "no approval by hand"
 run run "$LETHE" run "${L[@]}"
 expect_rc 0 run
 expect_in run "$(keyid "$D/alice.pub").approval: the approval by alice@example.org"
@@ -57,21 +51,13 @@ make_env "$D"
 L=(-c "$D/lethe.ini")
 run plan "$LETHE" plan "${L[@]}" --format json -o "$T/p.json"
 expect_rc 0 plan
-dir=$(plan_dir "$D" "$T/p.json")
-mkdir -p "$dir"
-cp "$T/p.json" "$dir/plan.json"
-bob=$dir/$(keyid "$D/bob.pub").approval
-jq -cn --arg plan "$(jq -r .hash "$T/p.json")" --arg at "$(iso "$NOW")" \
-  '{approved_at: $at, plan: $plan, rules: ["clients"], schema: "lethe-approval/1"}' >"$bob"
-ssh-keygen -q -Y sign -f "$D/bob" -n approval@lethe "$bob" 2>/dev/null || fail "ssh-keygen -Y sign"
+bob=$(approve_by_hand "$D" "$T/p.json" bob "$(iso "$NOW")") || fail "no approval by hand"
 run run "$LETHE" run "${L[@]}"
 expect_rc 0 run
 expect_in run "$bob: signed by $(fingerprint "$D/bob.pub"), a key that is not in approvers"
 untouched "$D" "an approval by a key not in approvers"
 # Signed for another namespace by an approver: refused as well.
-alice=$dir/$(keyid "$D/alice.pub").approval
-cp "$bob" "$alice"
-ssh-keygen -q -Y sign -f "$D/alice" -n file "$alice" 2>/dev/null || fail "ssh-keygen -Y sign"
+alice=$(approve_by_hand "$D" "$T/p.json" alice "$(iso "$NOW")" file) || fail "no approval by hand"
 run run2 "$LETHE" run "${L[@]}"
 expect_rc 0 run2
 expect_in run2 "$alice: its signature"

@@ -94,3 +94,21 @@ cert_of_plan() {
       [[ $(jq -r 'select(.approvals) | .plan_hash' "$c") == "$2" ]] && printf '%s\n' "$c"
     done
 }
+
+# approve_by_hand D PLAN KEY AT [NAMESPACE]: keep PLAN in D's state as lethe
+# approve would, with an approval of its rule clients dated AT (ISO 8601)
+# signed by D/KEY with ssh-keygen (for NAMESPACE, approval@lethe by
+# default): what an older lethe, or someone with the key, could leave.
+# Prints the approval file's path.
+approve_by_hand() {
+  local dir file
+  dir=$(plan_dir "$1" "$2")
+  mkdir -p "$dir"
+  cp "$2" "$dir/plan.json"
+  file=$dir/$(keyid "$1/$3.pub").approval
+  jq -cn --arg plan "$(jq -r .hash "$2")" --arg at "$4" \
+    '{approved_at: $at, plan: $plan, rules: ["clients"], schema: "lethe-approval/1"}' >"$file"
+  ssh-keygen -q -Y sign -f "$1/$3" -n "${5:-approval@lethe}" "$file" 2>/dev/null ||
+    fail "ssh-keygen -Y sign"
+  printf '%s\n' "$file"
+}
